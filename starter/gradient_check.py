@@ -107,7 +107,7 @@ def _describe_mismatch(
     ix = tuple(int(i) for i in worst)
     return (
         f"{name}: relative error {err[worst]:.3g} exceeds {rtol:.1g} at index {ix}: "
-        f"got {a[worst]!r}, {reference} {e[worst]!r} ({n_bad} of {a.size} elements differ)"
+        f"got {a[worst]:.8g}, {reference} {e[worst]:.8g} ({n_bad} of {a.size} elements differ)"
     )
 
 
