@@ -77,7 +77,13 @@ def _fix_hint(dataset: str, root: Path) -> str:
 
 
 def _check_dataset_name(dataset: str) -> None:
-    if not isinstance(dataset, str) or not dataset or "/" in dataset or "\\" in dataset or dataset.startswith("."):
+    if (
+        not isinstance(dataset, str)
+        or not dataset
+        or "/" in dataset
+        or "\\" in dataset
+        or dataset.startswith(".")
+    ):
         raise ValueError(f"dataset must be a plain folder name such as 'mnist', got {dataset!r}")
 
 
@@ -111,7 +117,12 @@ def read_checksums(dataset: str) -> dict[str, str]:
         # sha256sum writes "<hex>  <name>" (text mode) or "<hex> *<name>" (binary mode).
         name = name[1:] if name[:1] in (" ", "*") else name
         digest = digest.lower()
-        if not sep or not name or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if (
+            not sep
+            or not name
+            or len(digest) != 64
+            or any(c not in "0123456789abcdef" for c in digest)
+        ):
             raise DatasetError(
                 f"{sums}, line {number}: expected '<64 hex digits>  <file name>', got {line!r}. "
                 f"{_fix_hint(dataset, root)}"

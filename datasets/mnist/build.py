@@ -54,7 +54,9 @@ def load_source(path: Path) -> dict[str, np.ndarray]:
         y = np.asarray(y)
         n = EXPECTED_SIZES[split]
         if X.shape != (n, 784) or y.shape != (n,):
-            sys.exit(f"error: {split}: expected X (n, 784) and y (n,) with n={n}, got {X.shape} {y.shape}")
+            sys.exit(
+                f"error: {split}: expected X (n, 784) and y (n,) with n={n}, got {X.shape} {y.shape}"
+            )
         scaled = X.astype(np.float64) * 256.0
         pixels = np.rint(scaled)
         # The conversion must be lossless: every value is k/256 with 0 <= k <= 255.
@@ -73,7 +75,9 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in sorted(arrays):
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            np.lib.format.write_array(
+                member, np.ascontiguousarray(arrays[name]), allow_pickle=False
+            )
             info = zipfile.ZipInfo(f"{name}.npy", date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, whatever the building OS
