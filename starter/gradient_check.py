@@ -34,8 +34,10 @@ def eval_numerical_gradient(
     """Centred-difference gradient of a scalar function ``f`` at ``x``.
 
     ``x`` is perturbed in place and restored; ``f`` must read it afresh each call.
+    Use float64 inputs: in float32 a step of 1e-5 loses most of its digits.
     Returns an array of ``x``'s shape.
     """
+    _check_perturbable(x)
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:
@@ -46,6 +48,11 @@ def eval_numerical_gradient(
         x[ix] = old - h
         fxmh = f(x)
         x[ix] = old
+        if np.ndim(fxph) != 0:
+            raise ValueError(
+                f"eval_numerical_gradient needs f to return a scalar, got shape {np.shape(fxph)}; "
+                "for array-valued functions use eval_numerical_gradient_array(f, x, df)"
+            )
         grad[ix] = (fxph - fxmh) / (2 * h)
         if verbose:
             print(ix, grad[ix])
@@ -61,6 +68,8 @@ def eval_numerical_gradient_array(
     This is the vector-Jacobian product a layer's backward pass computes for an
     upstream gradient ``df``. Returns an array of ``x``'s shape.
     """
+    _check_perturbable(x)
+    df = np.asarray(df, dtype=np.float64)
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:
@@ -71,9 +80,27 @@ def eval_numerical_gradient_array(
         x[ix] = old - h
         neg = np.array(f(x), dtype=np.float64, copy=True)
         x[ix] = old
+        if pos.shape != df.shape:
+            raise ValueError(
+                f"df has shape {df.shape} but f(x) returns shape {pos.shape}; "
+                "df must be the upstream gradient, shaped like f's output"
+            )
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
         it.iternext()
     return grad
+
+
+def _check_perturbable(x: np.ndarray) -> None:
+    """Numeric gradients perturb ``x`` in place: it must be a writable float array."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"x must be a numpy array (it is perturbed in place), got {type(x).__name__}"
+        )
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"x must be a floating-point array, got dtype {x.dtype}: adding a small step to an "
+            "integer array does nothing. Convert it with x.astype(np.float64)."
+        )
 
 
 def _describe_mismatch(
@@ -82,7 +109,10 @@ def _describe_mismatch(
     """None when ``actual`` matches ``expected``, else a message a student can act on."""
     if actual is None:
         return f"{name}: got None; did the function return its result?"
-    actual = np.asarray(actual)
+    try:
+        actual = np.asarray(actual)
+    except ValueError:
+        return f"{name}: got a {type(actual).__name__} that is not an array; return a numpy array"
     expected = np.asarray(expected)
     if actual.shape != expected.shape:
         return (

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_training_curves", "show_image_grid", "visualize_grid", "plot_filters"]
 
@@ -66,6 +68,8 @@ def plot_training_curves(
         if not solver_or_histories:
             raise ValueError("solver_or_histories is an empty dict; give at least one run")
         runs = {str(k): _histories(v, f"run {k!r}") for k, v in solver_or_histories.items()}
+
+    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
 
     fig = Figure(figsize=(12, 4.5), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
@@ -164,6 +168,8 @@ def show_image_grid(
         raise ValueError(f"got {N} images but {len(labels)} labels; give one label per image")
     ncols = min(ncols, N)
     nrows = math.ceil(N / ncols)
+    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
+
     fig = Figure(
         figsize=(scale * ncols, scale * nrows + (0.3 if title else 0.0)), layout="constrained"
     )
@@ -233,6 +239,8 @@ def plot_filters(w: np.ndarray, title: str | None = None, padding: int = 1) -> F
             "for deeper layers, show one input channel at a time, e.g. w[:, :1]"
         )
     grid = visualize_grid(w.transpose(0, 2, 3, 1), ubound=1.0, padding=padding)
+    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
+
     fig = Figure(figsize=(5, 5), layout="constrained")
     ax = fig.subplots()
     if grid.shape[-1] == 1:
