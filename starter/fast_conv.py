@@ -1,0 +1,299 @@
+"""Fast convolution layers in pure numpy: im2col through stride tricks + one GEMM.
+
+Same contract as the naive layers students write in ``layers.py``
+(cross-correlation as in PyTorch, zero padding,
+``conv_param = {"stride": s, "pad": p}``, output size
+``1 + (H + 2 p - HH) // s``), fast enough to train a small CNN on a 2-core
+CPU. Import them through :mod:`starter.fast_layers`.
+
+Why they are fast (``benchmarks/README.md`` has the measurements): the time
+of a numpy conv goes into the copies around the GEMM, so the layout is chosen
+to make those copies long contiguous runs and the GEMMs few and large.
+
+* Columns are laid out ``(C*HH*WW, N*L)``: the whole batch is one GEMM with
+  ``w`` reshaped to ``(F, C*HH*WW)``, no transposed operand.
+* Stride 1 uses "wide" columns: the padded input is flattened per channel to
+  ``Hp*Wp`` and column ``q = ho*Wp + wo`` of row ``(c, i, j)`` is element
+  ``q + i*Wp + j``. Each row is then one contiguous slice (a long memcpy
+  instead of ``Ho`` short ones); the ``WW-1`` extra columns per output row
+  (``wo >= W'``) are dropped from the output and given a zero upstream
+  gradient, so they never touch ``dw`` or ``dx``. col2im is likewise
+  ``HH*WW`` adds of contiguous slices.
+* Other strides use the classic 6-d ``as_strided`` window view, copied once.
+* A 1x1 convolution with stride 1 and no padding is a plain batched GEMM on
+  the input itself (no columns).
+* col2im never uses ``np.add.at``: one vectorised add per kernel offset.
+
+Everything runs in the input's floating dtype: float32 stays float32 (speed),
+float64 stays float64 (gradient checks); ``w`` and ``b`` are cast to it, and
+the gradients come back in it. Integer or boolean input is treated as float64.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["conv_forward_fast", "conv_backward_fast"]
+
+
+def _as_float(x: Any, name: str) -> np.ndarray:
+    """``x`` as an ndarray of floating dtype (integer/bool input becomes float64)."""
+    arr = np.asarray(x)
+    if not np.issubdtype(arr.dtype, np.floating):
+        if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
+            raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _int_param(params: Any, key: str, owner: str, minimum: int) -> int:
+    """``params[key]`` as an int ``>= minimum``, or a ValueError naming it."""
+    if not isinstance(params, dict):
+        raise ValueError(f"{owner} must be a dict, got {type(params).__name__}")
+    if key not in params:
+        raise ValueError(f"{owner} is missing the key {key!r} (it has {sorted(params)})")
+    value = params[key]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{owner}[{key!r}] must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_conv_inputs(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: Any
+) -> tuple[int, int, int, int]:
+    """Validate shapes and parameters; return ``(stride, pad, H', W')``."""
+    if x.ndim != 4:
+        raise ValueError(f"x must have shape (N, C, H, W), got ndim {x.ndim} (shape {x.shape})")
+    if w.ndim != 4:
+        raise ValueError(f"w must have shape (F, C, HH, WW), got ndim {w.ndim} (shape {w.shape})")
+    N, C, H, W = x.shape
+    F, Cw, HH, WW = w.shape
+    if Cw != C:
+        raise ValueError(
+            f"channel mismatch: x has C={C} channels (shape {x.shape}) "
+            f"but w expects {Cw} (shape {w.shape})"
+        )
+    if b.shape != (F,):
+        raise ValueError(f"b must have shape (F,) = ({F},) for w of shape {w.shape}, got {b.shape}")
+    if min(N, C, H, W, F, HH, WW) == 0:
+        raise ValueError(f"empty input: x shape {x.shape}, w shape {w.shape}")
+    stride = _int_param(conv_param, "stride", "conv_param", 1)
+    pad = _int_param(conv_param, "pad", "conv_param", 0)
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    if HH > Hp or WW > Wp:
+        raise ValueError(
+            f"a {HH}x{WW} filter does not fit in the {H}x{W} input with pad {pad} "
+            f"(padded size {Hp}x{Wp})"
+        )
+    return stride, pad, 1 + (Hp - HH) // stride, 1 + (Wp - WW) // stride
+
+
+def _padded_flat(x: np.ndarray, pad: int, slack: int) -> np.ndarray:
+    """Zero-padded ``x`` (N, C, H, W) flattened to (N, C, Hp*Wp + slack).
+
+    ``slack`` trailing zeros let the last wide column rows run past ``Hp*Wp``.
+    Preallocating and assigning is several times faster than ``np.pad``.
+    """
+    N, C, H, W = x.shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    buf = np.zeros((N, C, Hp * Wp + slack), dtype=x.dtype)
+    buf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)[:, :, pad : pad + H, pad : pad + W] = x
+    return buf
+
+
+def _pad(x: np.ndarray, pad: int) -> np.ndarray:
+    """Zero-pad the spatial axes of ``x`` (N, C, H, W) -> (N, C, H+2p, W+2p)."""
+    return x if pad == 0 else _padded_flat(x, pad, 0).reshape(
+        x.shape[0], x.shape[1], x.shape[2] + 2 * pad, x.shape[3] + 2 * pad
+    )
+
+
+def _unpad(xp: np.ndarray, pad: int) -> np.ndarray:
+    """Contiguous interior of ``xp`` (N, C, Hp, Wp) -> (N, C, Hp-2p, Wp-2p)."""
+    if pad == 0:
+        return xp
+    return np.ascontiguousarray(xp[:, :, pad:-pad, pad:-pad])
+
+
+# ---------------------------------------------------------------------------
+# im2col / col2im
+
+
+def _im2col_wide(x: np.ndarray, HH: int, WW: int, pad: int) -> np.ndarray:
+    """Stride-1 wide columns of ``x`` (N, C, H, W): shape (C*HH*WW, N*H'*Wp).
+
+    Row ``(c, i, j)``, column ``(n, q)`` with ``q = ho*Wp + wo`` holds
+    ``xpad[n, c].flat[q + i*Wp + j]``; columns with ``wo >= W'`` are filler.
+    """
+    N, C, H, W = x.shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    L = (Hp - HH + 1) * Wp
+    buf = _padded_flat(x, pad, WW - 1)
+    sN, sC, it = buf.strides
+    view = as_strided(
+        buf, shape=(C, HH, WW, N, L), strides=(sC, Wp * it, it, sN, it), writeable=False
+    )
+    cols = np.empty((C, HH, WW, N, L), dtype=x.dtype)
+    np.copyto(cols, view)
+    return cols.reshape(C * HH * WW, N * L)
+
+
+def _col2im_wide(
+    dcols: np.ndarray, x_shape: tuple[int, ...], HH: int, WW: int, pad: int
+) -> np.ndarray:
+    """Adjoint of :func:`_im2col_wide`: (C*HH*WW, N*H'*Wp) -> dx (N, C, H, W).
+
+    Filler columns must hold zeros (they do when the upstream gradient is zero there).
+    """
+    N, C, H, W = x_shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    L = (Hp - HH + 1) * Wp
+    d5 = dcols.reshape(C, HH, WW, N, L)
+    dbuf = np.zeros((N, C, Hp * Wp + WW - 1), dtype=dcols.dtype)
+    for i in range(HH):
+        for j in range(WW):
+            off = i * Wp + j
+            dbuf[:, :, off : off + L] += d5[:, i, j].transpose(1, 0, 2)
+    return _unpad(dbuf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp), pad)
+
+
+def _im2col_strided(
+    x: np.ndarray, HH: int, WW: int, stride: int, pad: int, Ho: int, Wo: int
+) -> np.ndarray:
+    """Columns of ``x`` (N, C, H, W) for any stride: shape (C*HH*WW, N*H'*W')."""
+    N, C = x.shape[:2]
+    xp = _pad(x, pad)
+    sN, sC, sH, sW = xp.strides
+    view = as_strided(
+        xp,
+        shape=(C, HH, WW, N, Ho, Wo),
+        strides=(sC, sH, sW, sN, stride * sH, stride * sW),
+        writeable=False,
+    )
+    cols = np.empty((C, HH, WW, N, Ho, Wo), dtype=x.dtype)
+    np.copyto(cols, view)
+    return cols.reshape(C * HH * WW, N * Ho * Wo)
+
+
+def _col2im_strided(
+    dcols: np.ndarray, x_shape: tuple[int, ...], HH: int, WW: int, stride: int, pad: int
+) -> np.ndarray:
+    """Adjoint of :func:`_im2col_strided`: (C*HH*WW, N*H'*W') -> dx (N, C, H, W)."""
+    N, C, H, W = x_shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    Ho, Wo = 1 + (Hp - HH) // stride, 1 + (Wp - WW) // stride
+    d6 = dcols.reshape(C, HH, WW, N, Ho, Wo)
+    dxp = np.zeros((N, C, Hp, Wp), dtype=dcols.dtype)
+    hspan, wspan = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
+    for i in range(HH):
+        for j in range(WW):
+            dxp[:, :, i : i + hspan : stride, j : j + wspan : stride] += d6[:, i, j].transpose(
+                1, 0, 2, 3
+            )
+    return _unpad(dxp, pad)
+
+
+# ---------------------------------------------------------------------------
+# layers
+
+
+def conv_forward_fast(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict
+) -> tuple[np.ndarray, tuple]:
+    """Forward pass of a convolutional layer (cross-correlation, zero padding).
+
+    Inputs:
+    - x: input of shape (N, C, H, W)
+    - w: filters of shape (F, C, HH, WW)
+    - b: biases of shape (F,)
+    - conv_param: ``{"stride": int >= 1, "pad": int >= 0}``
+
+    Returns ``(out, cache)``: ``out`` of shape (N, F, H', W') with
+    ``H' = 1 + (H + 2 pad - HH) // stride`` (likewise W'), in ``x``'s
+    floating dtype; ``cache`` is for :func:`conv_backward_fast` (it holds the
+    columns, about ``C*HH*WW*N*H'*W'`` elements).
+
+    Raises ValueError for a wrong ndim, a channel mismatch, a bias of the
+    wrong shape, a bad ``conv_param`` or a filter larger than the padded input.
+    """
+    x = _as_float(x, "x")
+    w = _as_float(w, "w").astype(x.dtype, copy=False)
+    b = _as_float(b, "b").astype(x.dtype, copy=False)
+    stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    w2 = w.reshape(F, C * HH * WW)
+    out = np.empty((N, F, Ho, Wo), dtype=x.dtype)
+    bias = b[None, :, None, None]
+
+    if HH == 1 and WW == 1 and stride == 1 and pad == 0:
+        # The input is its own column matrix: one GEMM per sample, output already NCHW.
+        x3 = np.ascontiguousarray(x).reshape(N, C, H * W)
+        np.matmul(w2, x3, out=out.reshape(N, F, H * W))
+        out += bias
+        return out, ("1x1", x.shape, w, x3, stride, pad)
+
+    if stride == 1:
+        Wp = W + 2 * pad
+        cols = _im2col_wide(x, HH, WW, pad)
+        # (F, N, H', Wp): drop the filler columns while moving to NCHW, bias fused in.
+        wide = (w2 @ cols).reshape(F, N, Ho, Wp)
+        np.add(wide[:, :, :, :Wo].transpose(1, 0, 2, 3), bias, out=out)
+        return out, ("wide", x.shape, w, cols, stride, pad)
+
+    cols = _im2col_strided(x, HH, WW, stride, pad, Ho, Wo)
+    np.add((w2 @ cols).reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3), bias, out=out)
+    return out, ("strided", x.shape, w, cols, stride, pad)
+
+
+def conv_backward_fast(
+    dout: np.ndarray, cache: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`conv_forward_fast`.
+
+    Inputs:
+    - dout: upstream gradient of shape (N, F, H', W')
+    - cache: from :func:`conv_forward_fast`
+
+    Returns ``(dx, dw, db)`` of shapes (N, C, H, W), (F, C, HH, WW) and (F,),
+    in the forward input's dtype.
+    """
+    mode, x_shape, w, cols, stride, pad = cache
+    N, C, H, W = x_shape
+    F, _, HH, WW = w.shape
+    K = C * HH * WW
+    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
+    dout = np.asarray(dout)
+    if dout.shape != (N, F, Ho, Wo):
+        raise ValueError(
+            f"dout must have the forward output's shape {(N, F, Ho, Wo)}, got {dout.shape}"
+        )
+    dout = dout.astype(w.dtype, copy=False)
+    db = dout.sum(axis=(0, 2, 3))
+    w2 = w.reshape(F, K)
+
+    if mode == "1x1":
+        d3 = np.ascontiguousarray(dout).reshape(N, F, H * W)
+        dx = np.matmul(w2.T, d3).reshape(x_shape)
+        # sum_n dout[n] (F, HW) @ x[n].T (HW, C): N small GEMMs, then a cheap sum.
+        dw = np.matmul(d3, cols.transpose(0, 2, 1)).sum(axis=0)
+        return dx, dw.reshape(w.shape), db
+
+    if mode == "wide":
+        Wp = W + 2 * pad
+        # Upstream gradient in the wide column order (F, N, H', Wp), zero on filler columns.
+        dwide = np.empty((F, N, Ho, Wp), dtype=w.dtype)
+        dwide[:, :, :, Wo:] = 0
+        dwide[:, :, :, :Wo] = dout.transpose(1, 0, 2, 3)
+        d2 = dwide.reshape(F, N * Ho * Wp)
+        dw = d2 @ cols.T
+        dx = _col2im_wide(w2.T @ d2, x_shape, HH, WW, pad)
+        return dx, dw.reshape(w.shape), db
+
+    d2 = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(F, N * Ho * Wo)
+    dw = d2 @ cols.T
+    dx = _col2im_strided(w2.T @ d2, x_shape, HH, WW, stride, pad)
+    return dx, dw.reshape(w.shape), db
