@@ -1,0 +1,160 @@
+"""Fast max pooling in pure numpy: the max of strided views, no reductions.
+
+Same contract as the naive layer students write in ``layers.py``:
+``pool_param = {"pool_height": ph, "pool_width": pw, "stride": s}``, output
+size ``1 + (H - ph) // s``, and where several elements of a window tie for
+the maximum the gradient goes to the first one in row-major window order
+(what ``np.argmax`` picks). Import them through :mod:`starter.fast_layers`.
+
+The forward takes ``np.maximum`` over the ``ph*pw`` strided views
+``x[:, :, i::s, j::s]`` (one per window offset): numpy's elementwise
+``maximum`` is fast, while its strided reductions
+(``x.reshape(N, C, H/2, 2, W/2, 2).max(axis=(3, 5))``) are several times
+slower. Two paths share that idea:
+
+* non-overlapping windows (``stride == pool_height == pool_width``): the
+  views come from a reshape of the input to (N, C, H', ph, W', pw) and the
+  backward *assigns* each input position once;
+* any other stride (overlapping windows such as SqueezeNet's 3x3 stride 2, or
+  gaps between windows): strided slices, and the backward *adds* into the
+  input positions that several windows share.
+
+The backward finds, per window, the first offset whose value equals the
+maximum (offsets scanned last to first, so the first one wins) and routes
+``dout`` there.
+
+``pool_param["ceil_mode"] = True`` (default False) sizes the output as
+PyTorch's ``ceil_mode=True`` does (SqueezeNet uses it):
+``H' = ceil((H - ph) / s) + 1``, minus one if the last window would start
+past the input; the last windows are clipped to the input.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["max_pool_forward_fast", "max_pool_backward_fast"]
+
+
+def _pool_params(pool_param: Any) -> tuple[int, int, int, bool]:
+    """``(pool_height, pool_width, stride, ceil_mode)`` from ``pool_param``, validated."""
+    if not isinstance(pool_param, dict):
+        raise ValueError(f"pool_param must be a dict, got {type(pool_param).__name__}")
+    values = []
+    for key in ("pool_height", "pool_width", "stride"):
+        if key not in pool_param:
+            raise ValueError(f"pool_param is missing the key {key!r} (it has {sorted(pool_param)})")
+        value = pool_param[key]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"pool_param[{key!r}] must be an integer >= 1, got {value!r}")
+        values.append(int(value))
+    ceil_mode = pool_param.get("ceil_mode", False)
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise ValueError(f"pool_param['ceil_mode'] must be True or False, got {ceil_mode!r}")
+    return values[0], values[1], values[2], bool(ceil_mode)
+
+
+def _out_size(size: int, window: int, stride: int, ceil_mode: bool) -> int:
+    """Number of windows along one axis of length ``size``."""
+    if not ceil_mode:
+        return 1 + (size - window) // stride
+    n = 1 + math.ceil((size - window) / stride)
+    # PyTorch's rule: the last window must start inside the input.
+    return n - 1 if (n - 1) * stride >= size else n
+
+
+def _views(a: np.ndarray, ph: int, pw: int, s: int, Ho: int, Wo: int) -> list[np.ndarray]:
+    """The ``ph*pw`` views (N, C, H', W') of ``a``, offset ``(i, j)`` in row-major order.
+
+    View ``(i, j)`` holds ``a[n, c, ho*s + i, wo*s + j]``; ``a`` must be at
+    least ``(H'-1)*s + ph`` by ``(W'-1)*s + pw``.
+    """
+    N, C = a.shape[:2]
+    if s == ph == pw:
+        # Non-overlapping windows: a reshape of the covered region gives them.
+        blocks = a[:, :, : Ho * ph, : Wo * pw].reshape(N, C, Ho, ph, Wo, pw)
+        return [blocks[:, :, :, i, :, j] for i in range(ph) for j in range(pw)]
+    hspan, wspan = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+    return [a[:, :, i : i + hspan : s, j : j + wspan : s] for i in range(ph) for j in range(pw)]
+
+
+def max_pool_forward_fast(x: np.ndarray, pool_param: dict) -> tuple[np.ndarray, tuple]:
+    """Forward pass of a max-pooling layer.
+
+    Inputs:
+    - x: input of shape (N, C, H, W), any floating dtype (kept)
+    - pool_param: ``{"pool_height": int, "pool_width": int, "stride": int}``
+      and optionally ``"ceil_mode": bool`` (default False)
+
+    Returns ``(out, cache)``: ``out`` of shape (N, C, H', W') with
+    ``H' = 1 + (H - pool_height) // stride`` (likewise W'; see the module
+    docstring for ``ceil_mode``); ``cache`` is for
+    :func:`max_pool_backward_fast` and holds references to ``x`` and ``out``.
+
+    Raises ValueError for a wrong ndim, a bad ``pool_param`` or a window
+    larger than the input.
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
+            raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
+        x = x.astype(np.float64)
+    if x.ndim != 4:
+        raise ValueError(f"x must have shape (N, C, H, W), got ndim {x.ndim} (shape {x.shape})")
+    ph, pw, s, ceil_mode = _pool_params(pool_param)
+    N, C, H, W = x.shape
+    if ph > H or pw > W:
+        raise ValueError(f"a {ph}x{pw} pooling window does not fit in the {H}x{W} input")
+    Ho, Wo = _out_size(H, ph, s, ceil_mode), _out_size(W, pw, s, ceil_mode)
+    Hn, Wn = (Ho - 1) * s + ph, (Wo - 1) * s + pw
+    src = x
+    if Hn > H or Wn > W:
+        # ceil_mode: clip the last windows by padding with -inf, which never wins.
+        src = np.full((N, C, max(H, Hn), max(W, Wn)), -np.inf, dtype=x.dtype)
+        src[:, :, :H, :W] = x
+    views = _views(src, ph, pw, s, Ho, Wo)
+    out = views[0].copy()
+    for v in views[1:]:
+        np.maximum(out, v, out=out)
+    return out, (src, x.shape, out, (ph, pw, s))
+
+
+def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """Backward pass of :func:`max_pool_forward_fast`.
+
+    Inputs:
+    - dout: upstream gradient of shape (N, C, H', W')
+    - cache: from :func:`max_pool_forward_fast`
+
+    Returns ``dx`` of shape (N, C, H, W) in the forward input's dtype: each
+    window's ``dout`` goes to its first maximum in row-major order; input
+    positions shared by overlapping windows receive the sum.
+    """
+    src, x_shape, out, (ph, pw, s) = cache
+    dout = np.asarray(dout)
+    if dout.shape != out.shape:
+        raise ValueError(f"dout must have the forward output's shape {out.shape}, got {dout.shape}")
+    dout = dout.astype(out.dtype, copy=False)
+    N, C, Ho, Wo = out.shape
+    views = _views(src, ph, pw, s, Ho, Wo)
+    # winner[n, c, ho, wo] = index of the first offset holding the max.
+    winner = np.empty(out.shape, dtype=np.int16 if len(views) > 127 else np.int8)
+    for k in range(len(views) - 1, -1, -1):
+        np.copyto(winner, k, where=views[k] == out)
+    dsrc = np.zeros(src.shape, dtype=out.dtype)
+    dviews = _views(dsrc, ph, pw, s, Ho, Wo)
+    disjoint = s >= ph and s >= pw  # each input position is in at most one window
+    hit = np.empty(out.shape, dtype=bool)
+    for k, dv in enumerate(dviews):
+        np.equal(winner, k, out=hit)
+        if disjoint:
+            np.multiply(dout, hit, out=dv)
+        else:
+            dv += dout * hit
+    H, W = x_shape[2:]
+    if dsrc.shape != x_shape:
+        return np.ascontiguousarray(dsrc[:, :, :H, :W])
+    return dsrc
