@@ -106,8 +106,12 @@ def _padded_flat(x: np.ndarray, pad: int, slack: int) -> np.ndarray:
 
 def _pad(x: np.ndarray, pad: int) -> np.ndarray:
     """Zero-pad the spatial axes of ``x`` (N, C, H, W) -> (N, C, H+2p, W+2p)."""
-    return x if pad == 0 else _padded_flat(x, pad, 0).reshape(
-        x.shape[0], x.shape[1], x.shape[2] + 2 * pad, x.shape[3] + 2 * pad
+    return (
+        x
+        if pad == 0
+        else _padded_flat(x, pad, 0).reshape(
+            x.shape[0], x.shape[1], x.shape[2] + 2 * pad, x.shape[3] + 2 * pad
+        )
     )
 
 
@@ -249,9 +253,7 @@ def conv_forward_fast(
     return out, ("strided", x.shape, w, cols, stride, pad)
 
 
-def conv_backward_fast(
-    dout: np.ndarray, cache: tuple
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of :func:`conv_forward_fast`.
 
     Inputs:
