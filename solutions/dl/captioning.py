@@ -87,9 +87,7 @@ class CaptioningRNN:
             hidden_dim
         )
         self.params["b"] = np.zeros(dim_mul * hidden_dim)
-        self.params["W_vocab"] = rng.standard_normal((hidden_dim, vocab_size)) / np.sqrt(
-            hidden_dim
-        )
+        self.params["W_vocab"] = rng.standard_normal((hidden_dim, vocab_size)) / np.sqrt(hidden_dim)
         self.params["b_vocab"] = np.zeros(vocab_size)
 
         for k, v in self.params.items():
