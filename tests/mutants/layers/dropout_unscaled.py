@@ -1,0 +1,20 @@
+"""dropout_forward drops units but forgets to scale the kept ones by 1 / p."""
+
+import numpy as np
+
+KIND = "bug"
+
+
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if dropout_param.get("seed") is not None:
+        np.random.seed(dropout_param["seed"])
+    mask = None
+    if mode == "train":
+        mask = np.random.rand(*x.shape) < p
+        out = x * mask
+    else:
+        out = x
+    cache = (dropout_param, mask)
+    out = out.astype(x.dtype, copy=False)
+    return out, cache

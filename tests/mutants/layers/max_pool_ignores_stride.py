@@ -1,0 +1,21 @@
+"""max_pool_forward_naive steps its windows by the pool size instead of the stride."""
+
+import numpy as np
+
+KIND = "bug"
+
+
+def max_pool_forward_naive(x, pool_param):
+    ph, pw = pool_param["pool_height"], pool_param["pool_width"]
+    stride = pool_param["stride"]
+    N, C, H, W = x.shape
+    H_out = 1 + (H - ph) // stride
+    W_out = 1 + (W - pw) // stride
+    out = np.full((N, C, H_out, W_out), -np.inf)
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * ph : i * ph + ph, j * pw : j * pw + pw]
+            if window.size:
+                out[:, :, i, j] = window.max(axis=(2, 3))
+    cache = (x, pool_param)
+    return out, cache

@@ -1,0 +1,26 @@
+"""adam increments a local t but never stores it, so every step is bias-corrected as the first."""
+
+import numpy as np
+
+KIND = "bug"
+
+
+def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    beta1, beta2 = config["beta1"], config["beta2"]
+    t = config["t"] + 1
+    m = beta1 * config["m"] + (1 - beta1) * dw
+    v = beta2 * config["v"] + (1 - beta2) * dw**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    config["m"], config["v"] = m, v
+    return next_w, config
