@@ -1,9 +1,10 @@
 """Plots for the notebooks: training curves, image grids, filter grids.
 
-Every function that draws returns a :class:`matplotlib.figure.Figure` built
-without pyplot (so nothing is shown twice, nothing leaks between calls and it
-works under the Agg backend). In a notebook, make the call the last line of a
-cell, or pass the figure to ``display(fig)``; ``fig.savefig(path)`` saves it.
+Every function that draws returns a :class:`matplotlib.figure.Figure` that is
+already closed in pyplot: it is never shown twice, nothing accumulates between
+calls, and it works under the Agg backend. In a notebook, make the call the
+last line of a cell, or pass the figure to ``display(fig)``;
+``fig.savefig(path)`` saves it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,19 @@ if TYPE_CHECKING:
 __all__ = ["plot_training_curves", "show_image_grid", "visualize_grid", "plot_filters"]
 
 _HISTORY_KEYS = ("loss_history", "train_acc_history", "val_acc_history")
+
+
+def _new_figure(**kwargs: Any) -> Figure:
+    """A Figure on pyplot's current backend, closed so that pyplot never shows it itself.
+
+    Going through pyplot (imported lazily: keeps ``import starter`` fast) matters in
+    Jupyter: it switches on the inline backend, which is what renders a returned Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(**kwargs)
+    plt.close(fig)
+    return fig
 
 
 def _histories(run: Any, label: str) -> dict[str, Sequence[float]]:
@@ -69,9 +83,7 @@ def plot_training_curves(
             raise ValueError("solver_or_histories is an empty dict; give at least one run")
         runs = {str(k): _histories(v, f"run {k!r}") for k, v in solver_or_histories.items()}
 
-    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
-
-    fig = Figure(figsize=(12, 4.5), layout="constrained")
+    fig = _new_figure(figsize=(12, 4.5), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
     colors = [f"C{i % 10}" for i in range(len(runs))]
     for color, (label, h) in zip(colors, runs.items(), strict=True):
@@ -98,6 +110,7 @@ def plot_training_curves(
         ax_loss.legend(loc="upper right", fontsize="small")
     ax_acc.set_title("Accuracy")
     ax_acc.set_xlabel("Epoch")
+    ax_acc.xaxis.get_major_locator().set_params(integer=True)
     ax_acc.set_ylabel("Accuracy")
     ax_acc.legend(loc="lower right", fontsize="small")
     ax_acc.grid(alpha=0.3)
@@ -168,9 +181,7 @@ def show_image_grid(
         raise ValueError(f"got {N} images but {len(labels)} labels; give one label per image")
     ncols = min(ncols, N)
     nrows = math.ceil(N / ncols)
-    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
-
-    fig = Figure(
+    fig = _new_figure(
         figsize=(scale * ncols, scale * nrows + (0.3 if title else 0.0)), layout="constrained"
     )
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
@@ -239,9 +250,7 @@ def plot_filters(w: np.ndarray, title: str | None = None, padding: int = 1) -> F
             "for deeper layers, show one input channel at a time, e.g. w[:, :1]"
         )
     grid = visualize_grid(w.transpose(0, 2, 3, 1), ubound=1.0, padding=padding)
-    from matplotlib.figure import Figure  # imported on first use: keeps `import starter` fast
-
-    fig = Figure(figsize=(5, 5), layout="constrained")
+    fig = _new_figure(figsize=(5, 5), layout="constrained")
     ax = fig.subplots()
     if grid.shape[-1] == 1:
         ax.imshow(grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
