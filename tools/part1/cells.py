@@ -786,8 +786,9 @@ def _logistic_reference(x, y):
 
 _rng = np.random.default_rng(114)
 for _scale, _what in [(2.0, "moderate scores"), (500.0, "large scores")]:
-    _x = _scale * _rng.standard_normal(9)
-    _y = _rng.integers(2, size=9)
+    # The last two examples have margins s * x of -900 and +900 in the large case.
+    _x = np.concatenate([_scale * _rng.standard_normal(7), [_scale * 1.8, _scale * 1.8]])
+    _y = np.concatenate([_rng.integers(2, size=7), [0, 1]])
     _el, _edx = _logistic_reference(_x, _y)
     _loss, _dx = logistic_loss(_x, _y)
     assert_close(f"loss of logistic_loss with {_what}", _loss, _el, rtol=1e-7)
