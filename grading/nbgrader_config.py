@@ -49,8 +49,8 @@ from grading.preprocessors import HideHiddenTests, ShortenGradedErrors
 c.GenerateFeedback.preprocessors = [
     HideHiddenTests, ShortenGradedErrors, GetGrades, CSSHTMLHeaderPreprocessor,
 ]
-# nbgrader's feedback page, with no MathJax from a CDN (see templates/course_feedback).
-c.HTMLExporter.template_name = "course_feedback"
+# nbgrader's feedback template, but our mathjax.html.j2 (templates/feedback/) is found
+# first: no MathJax from a CDN.
 c.HTMLExporter.extra_template_basedirs = {template_dirs!r}
 """
 

@@ -1,0 +1,241 @@
+"""``python -m grading autograde SUBMISSIONS --out OUT [--workers N] [--notebook NAME]...``.
+
+Each submission is graded by the real ``nbgrader autograde`` in a scratch
+course directory of its own (see :mod:`grading.submissions`), as a sandboxed
+job (see :mod:`grading.sandbox`), several at a time. The results are merged
+into ``OUT/gradebook.db`` and written out as ``OUT/grades.csv``,
+``OUT/results.json`` (read by the report), ``OUT/autograde.log``, the
+autograded notebooks under ``OUT/autograded/`` and the feedback pages under
+``OUT/feedback/``. A submission that crashes is graded 0 with the reason; it
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from grading.course import ASSIGNMENT_ID, CourseError, CoursePaths, module_files, notebook_ids
+from grading.feedback import generate_feedback
+from grading.grade_job import autograded_path
+from grading.gradebook import CourseGradebook, sqlite_url, write_grades_csv
+from grading.nbgrader_config import write_autograde_config
+from grading.nbgrader_run import nbgrader_env
+from grading.outcomes import (
+    GRADED,
+    NotebookOutcome,
+    SubmissionOutcome,
+    notebook_status,
+)
+from grading.release import generate_assignment
+from grading.sandbox import Executor, Job, JobResult, LocalExecutor
+from grading.submissions import (
+    VALID_STUDENT_ID,
+    PreparedSubmission,
+    find_students,
+    prepare_submission,
+)
+
+RESULTS_FILE = "results.json"
+LOG_FILE = "autograde.log"
+
+
+@dataclass(frozen=True)
+class AutogradeSettings:
+    workers: int = 1
+    notebooks: Sequence[str] | None = None  # None: every notebook of the assignment
+    cell_timeout: int = 120  # seconds per cell, then the kernel is interrupted
+    submission_timeout: float = 1800.0  # seconds per submission, then it is killed
+
+
+@dataclass
+class AutogradeSummary:
+    out_dir: Path
+    students: list[str]
+    notebooks: list[str]
+    outcomes: dict[str, SubmissionOutcome]
+    seconds: float
+
+    @property
+    def graded_everyone(self) -> bool:
+        return all(
+            nb.status == GRADED for outcome in self.outcomes.values() for nb in outcome.notebooks.values()
+        )
+
+
+def _selected_notebooks(source_dir: Path, wanted: Sequence[str] | None) -> list[str]:
+    known = notebook_ids(source_dir)
+    if not wanted:
+        return known
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise CourseError(
+            f"unknown notebook {', '.join(unknown)}; --notebook takes an nbgrader notebook id, "
+            f"one of: {', '.join(known)}"
+        )
+    return sorted(set(wanted))
+
+
+class _Log:
+    """autograde.log and the console, one line per student/notebook event."""
+
+    def __init__(self, path: Path, echo: Callable[[str], None]) -> None:
+        self.handle = open(path, "w", encoding="utf-8")
+        self.echo = echo
+
+    def __call__(self, line: str) -> None:
+        self.handle.write(line + "\n")
+        self.handle.flush()
+        self.echo(line)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _job_for(prepared: PreparedSubmission, settings: AutogradeSettings, course: CoursePaths) -> Job:
+    env = nbgrader_env({"DL_COURSE_DATA": str(course.datasets_dir)} if course.datasets_dir else None)
+    return Job(
+        name=prepared.student_id,
+        argv=[sys.executable, "-m", "grading.grade_job", str(prepared.course_root),
+              prepared.student_id, *prepared.gradable],
+        cwd=prepared.course_root,
+        wall_clock_limit=settings.submission_timeout,
+        env=env,
+    )
+
+
+def _collect(
+    prepared: PreparedSubmission, job: JobResult | None, gradebook: CourseGradebook,
+    out_dir: Path, settings: AutogradeSettings, notebooks: list[str],
+) -> SubmissionOutcome:
+    """Merge one graded submission into the course gradebook and keep its autograded notebooks."""
+    student = prepared.student_id
+    outcome = SubmissionOutcome(student, round(job.seconds, 2) if job else 0.0, list(prepared.notes))
+    statuses: dict[str, tuple[str, str]] = dict(prepared.problems)
+    if job is not None:
+        for notebook in prepared.gradable:
+            statuses[notebook] = notebook_status(
+                prepared.course_root, student, notebook, job, settings.cell_timeout
+            )
+    graded = [nb for nb in notebooks if statuses[nb][0] == GRADED]
+    gradebook.merge_graded(sqlite_url(prepared.course_root / "gradebook.db"), student, graded)
+    gradebook.record_zero(student, [nb for nb in notebooks if nb not in graded])
+    kept = out_dir / "autograded" / student / ASSIGNMENT_ID
+    for notebook in graded:
+        kept.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(autograded_path(prepared.course_root, student, notebook), kept / f"{notebook}.ipynb")
+    rows = gradebook.rows([student], notebooks)
+    for notebook in notebooks:
+        status, reason = statuses[notebook]
+        cells = {row.grade_id: row.score for row in rows if row.notebook == notebook}
+        outcome.notebooks[notebook] = NotebookOutcome(
+            status, reason,
+            score=sum(cells.values()),
+            max_score=sum(row.max_score for row in rows if row.notebook == notebook),
+            cells=cells,
+        )
+    return outcome
+
+
+def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
+    for note in outcome.notes:
+        log(f"{outcome.student_id}: {note}")
+    for notebook, result in outcome.notebooks.items():
+        score = f"{result.score:g}/{result.max_score:g}"
+        if result.status == GRADED:
+            detail = f" ({result.reason})" if result.reason else ""
+            log(f"{outcome.student_id}/{notebook}: graded {score}{detail} [{outcome.seconds:.1f} s]")
+        else:
+            log(f"{outcome.student_id}/{notebook}: {result.status}: {result.reason}: graded 0 "
+                f"[{outcome.seconds:.1f} s]")
+
+
+def autograde(
+    submissions_dir: Path, out_dir: Path, course: CoursePaths,
+    settings: AutogradeSettings = AutogradeSettings(),
+    executor: Executor | None = None, echo: Callable[[str], None] = print,
+) -> AutogradeSummary:
+    """Grade every student folder of ``submissions_dir`` into ``out_dir``.
+
+    Raises SubmissionsError / CourseError / NbgraderError when grading itself
+    cannot run; a student's faults never raise.
+    """
+    started = time.monotonic()
+    students, warnings = find_students(submissions_dir)
+    notebooks = _selected_notebooks(course.source_dir, settings.notebooks)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log = _Log(out_dir / LOG_FILE, echo)
+    executor = executor or LocalExecutor(settings.workers)
+    for warning in warnings:
+        log(warning)
+    try:
+        with tempfile.TemporaryDirectory(prefix="grading-autograde-") as work_dir:
+            work = Path(work_dir)
+            template = generate_assignment(course.source_dir, work / "template")
+            gradebook = CourseGradebook(sqlite_url(out_dir / "gradebook.db"))
+            gradebook.copy_assignment_from(sqlite_url(template.gradebook))
+            modules = module_files(course.source_dir)
+
+            prepared: dict[str, PreparedSubmission] = {}
+            outcomes: dict[str, SubmissionOutcome] = {}
+            jobs = []
+            for student in students:
+                root = work / "students" / student
+                if not VALID_STUDENT_ID.match(student):
+                    reason = (f"student id {student!r} has characters nbgrader cannot use; "
+                              "rename the folder (letters, digits, _ . @ -)")
+                    prepared[student] = PreparedSubmission(
+                        student, root, problems={nb: ("invalid", reason) for nb in notebooks})
+                    continue
+                prepared[student] = prepare_submission(
+                    submissions_dir / student, root, template.gradebook, notebooks)
+                write_autograde_config(root, modules, settings.cell_timeout)
+                if prepared[student].gradable:
+                    jobs.append(_job_for(prepared[student], settings, course))
+            valid = [s for s in students if VALID_STUDENT_ID.match(s)]
+            for student in valid:
+                if not prepared[student].gradable:
+                    outcomes[student] = _collect(prepared[student], None, gradebook, out_dir, settings, notebooks)
+                    _log_outcome(log, outcomes[student])
+            for result in executor.run_all(jobs):
+                outcome = _collect(prepared[result.name], result, gradebook, out_dir, settings, notebooks)
+                outcomes[result.name] = outcome
+                _log_outcome(log, outcome)
+            for student in students:
+                if student not in valid:  # not in the gradebook: nbgrader cannot hold the id
+                    outcomes[student] = SubmissionOutcome(student, notebooks={
+                        nb: NotebookOutcome(*prepared[student].problems[nb]) for nb in notebooks})
+                    _log_outcome(log, outcomes[student])
+
+        rows = gradebook.rows(valid, notebooks)
+        write_grades_csv(rows, out_dir / "grades.csv")
+        summary = AutogradeSummary(out_dir, students, notebooks,
+                                   {s: outcomes[s] for s in students}, time.monotonic() - started)
+        _write_results(summary, settings)
+        generate_feedback(out_dir, executor_workers=settings.workers, echo=log)
+        summary.seconds = time.monotonic() - started
+        _write_results(summary, settings)
+        log(f"graded {len(students)} submissions x {len(notebooks)} notebooks in {summary.seconds:.1f} s "
+            f"with {settings.workers} worker(s)")
+        return summary
+    finally:
+        log.close()
+
+
+def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> None:
+    data = {
+        "assignment": ASSIGNMENT_ID,
+        "notebooks": summary.notebooks,
+        "workers": settings.workers,
+        "cell_timeout": settings.cell_timeout,
+        "submission_timeout": settings.submission_timeout,
+        "seconds": round(summary.seconds, 2),
+        "students": {student: outcome.to_json() for student, outcome in summary.outcomes.items()},
+    }
+    (summary.out_dir / RESULTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -1,0 +1,122 @@
+"""``python -m grading feedback OUT``: one HTML page per student and notebook in ``OUT/feedback/<student>/``.
+
+Graded notebooks go through the real ``nbgrader generate_feedback`` with our
+preprocessors (hidden tests and traceback frames removed, see
+:mod:`grading.preprocessors`) and a template that loads nothing from the
+internet. Notebooks that could not be graded get a short page of our own
+with the reason and every graded cell at 0. Scores come from
+``OUT/gradebook.db``, so re-running this after hand grading shows the new scores.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grading.course import ASSIGNMENT_ID
+from grading.gradebook import CourseGradebook, sqlite_url
+from grading.nbgrader_config import write_feedback_config
+from grading.nbgrader_run import run_nbgrader
+
+# src= or href= pointing at the internet, or a CSS @import / url() of it.
+REMOTE_RESOURCE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import\s+url\(\s*["']?https?:|url\(\s*["']?https?:""",
+                             re.IGNORECASE)
+
+
+class FeedbackError(RuntimeError):
+    pass
+
+
+def remote_resources(page: str) -> list[str]:
+    """Snippets of a page that would load something from the internet."""
+    return [page[max(0, m.start() - 40) : m.end() + 60] for m in REMOTE_RESOURCE.finditer(page)]
+
+
+def _render_chunk(out_dir: Path, students: list[str], work: Path) -> None:
+    """nbgrader generate_feedback for some students, in a course directory of their own."""
+    course_root = work / "course"
+    for student in students:
+        shutil.copytree(out_dir / "autograded" / student / ASSIGNMENT_ID,
+                        course_root / "autograded" / student / ASSIGNMENT_ID)
+    write_feedback_config(course_root)
+    run_nbgrader(
+        ["generate_feedback", ASSIGNMENT_ID, "--force",
+         f"--CourseDirectory.db_url={sqlite_url(out_dir / 'gradebook.db')}"],
+        course_root, "nbgrader generate_feedback",
+    )
+    for student in students:
+        target = out_dir / "feedback" / student
+        target.mkdir(parents=True, exist_ok=True)
+        for page in sorted((course_root / "feedback" / student / ASSIGNMENT_ID).glob("*.html")):
+            shutil.copyfile(page, target / page.name)
+
+
+def _not_graded_page(student: str, notebook: str, status: str, reason: str,
+                     cells: list[tuple[str, str, float]]) -> str:
+    total = sum(points for _, _, points in cells)
+    rows = "\n".join(
+        f"<tr><td><code>{html.escape(grade_id)}</code></td><td>{html.escape(kind)}</td>"
+        f"<td>0 / {points:g}</td></tr>"
+        for grade_id, kind, points in cells
+    )
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{html.escape(notebook)}</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:.2em 1em;text-align:left}}</style>
+</head><body>
+<h2>{html.escape(notebook)} (Score: 0 / {total:g})</h2>
+<p><b>{html.escape(student)}</b>: this notebook was not graded ({html.escape(status)}).</p>
+<p>Reason: {html.escape(reason)}</p>
+<table><tr><th>cell</th><th>graded</th><th>score</th></tr>
+{rows}
+</table></body></html>
+"""
+
+
+def generate_feedback(out_dir: Path, executor_workers: int = 1, echo: Callable[[str], None] = print) -> int:
+    """Write every feedback page of a graded ``out_dir``; returns the number of pages."""
+    try:
+        results = json.loads((out_dir / "results.json").read_text())
+    except (OSError, ValueError) as error:
+        raise FeedbackError(
+            f"cannot read {out_dir / 'results.json'} ({error}); run `python -m grading autograde` first"
+        ) from error
+    shutil.rmtree(out_dir / "feedback", ignore_errors=True)
+    graded_students = sorted(
+        student for student in results["students"]
+        if (out_dir / "autograded" / student / ASSIGNMENT_ID).is_dir()
+    )
+    chunks = [graded_students[i :: executor_workers] for i in range(executor_workers)]
+    chunks = [chunk for chunk in chunks if chunk]
+    with tempfile.TemporaryDirectory(prefix="grading-feedback-") as work:
+        with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
+            futures = [pool.submit(_render_chunk, out_dir, chunk, Path(work) / str(index))
+                       for index, chunk in enumerate(chunks)]
+            for future in futures:
+                future.result()
+
+    cells_by_notebook: dict[str, list[tuple[str, str, float]]] = {}
+    for cell in CourseGradebook(sqlite_url(out_dir / "gradebook.db")).graded_cells():
+        cells_by_notebook.setdefault(cell.notebook, []).append((cell.grade_id, cell.kind, cell.max_score))
+    for student, outcome in results["students"].items():
+        for notebook, result in outcome["notebooks"].items():
+            page = out_dir / "feedback" / student / f"{notebook}.html"
+            if result["status"] != "graded" or not page.exists():
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(_not_graded_page(student, notebook, result["status"],
+                                                 result["reason"] or "no autograded notebook",
+                                                 cells_by_notebook.get(notebook, [])),
+                                encoding="utf-8")
+
+    pages = sorted((out_dir / "feedback").rglob("*.html"))
+    for page in pages:
+        remote = remote_resources(page.read_text(encoding="utf-8"))
+        if remote:
+            raise FeedbackError(f"{page} would load a resource from the internet: {remote[0]!r}")
+    echo(f"feedback: {len(pages)} pages in {out_dir / 'feedback'}")
+    return len(pages)

@@ -1,0 +1,104 @@
+"""What happened to each notebook of a submission, in words a student and an instructor understand.
+
+The truth comes from files, never from nbgrader's exit code (it exits 0 when
+tests fail): whether nbgrader wrote the autograded notebook, what its log
+says when it did not, and the outputs of the notebook when it did.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grading.grade_job import JOB_REPORT, autograded_path
+from grading.sandbox import JobResult
+
+GRADED = "graded"
+MISSING = "missing"
+INVALID = "invalid"
+FAILED = "failed"
+TIMEOUT = "timeout"
+NOT_GRADED_STATUSES = (MISSING, INVALID, FAILED, TIMEOUT)
+
+# Substrings of nbgrader's log -> the reason a notebook got no autograded output.
+_LOG_REASONS = (
+    ("DeadKernelError", "the kernel died while running the notebook (a crash, os._exit, or out of memory)"),
+    ("Kernel died", "the kernel died while running the notebook (a crash, os._exit, or out of memory)"),
+    ("unresponsive", "the kernel stopped responding after a cell timed out (a loop that ignores interrupts?)"),
+    ("SchemaTooOld", "the notebook's nbgrader metadata is too old"),
+    ("SchemaTooNew", "the notebook's nbgrader metadata is too new"),
+)
+
+
+@dataclass
+class NotebookOutcome:
+    status: str
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    cells: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class SubmissionOutcome:
+    student_id: str
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    notebooks: dict[str, NotebookOutcome] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _reason_from_log(log_tail: str) -> str:
+    for needle, reason in _LOG_REASONS:
+        if needle in log_tail:
+            return reason
+    errors = [line.strip() for line in log_tail.splitlines() if "ERROR" in line or "Error" in line]
+    last = errors[-1] if errors else (log_tail.strip().splitlines() or ["no output"])[-1]
+    return f"nbgrader could not grade the notebook: {last[:300]}"
+
+
+def cell_timeouts(notebook_path: Path) -> list[str]:
+    """Cells of an autograded notebook that were stopped by the per-cell time limit."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    stopped = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in (
+                "CellTimeoutError", "KeyboardInterrupt", "TimeoutError",
+            ):
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                stopped.append(grade_id or f"cell {index + 1}")
+                break
+    return stopped
+
+
+def job_attempts(course_root: Path) -> list[dict]:
+    try:
+        return json.loads((course_root / JOB_REPORT).read_text())["attempts"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def notebook_status(
+    course_root: Path, student_id: str, notebook: str, job: JobResult, cell_timeout: int
+) -> tuple[str, str]:
+    """(status, reason) of one notebook nbgrader was asked to grade."""
+    path = autograded_path(course_root, student_id, notebook)
+    if path.exists():
+        stopped = cell_timeouts(path)
+        if stopped:
+            return GRADED, f"{', '.join(stopped)} stopped by the {cell_timeout} s limit per cell"
+        return GRADED, ""
+    if job.timed_out:
+        return TIMEOUT, f"grading {job.reason}; the notebook was not finished"
+    if job.launch_error:
+        return FAILED, job.reason or "the grading job did not start"
+    attempts = [a for a in job_attempts(course_root) if a["notebooks"] in (notebook, "*")]
+    if not attempts:
+        return FAILED, f"{job.reason or 'the grading job wrote no report'}: {job.output_tail[-300:]}"
+    return FAILED, _reason_from_log(attempts[-1]["log_tail"])

@@ -1,0 +1,104 @@
+"""A sample class of submissions built from the solutions and the release, for the demo and tests.
+
+Every kind of student a grader meets: correct, untouched, partly done, buggy
+(realistic mutants from ``tests/mutants/``), and adversarial ones (a corrupt
+notebook, a missing notebook, a module with a syntax error, an infinite loop,
+a crash that kills the kernel). Built from source text only; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from grading.course import IGNORED_NAMES, module_files, notebook_ids
+from grading.modules import find_solution_regions, strip_solutions
+from grading.mutants import Mutant, apply_mutant
+
+
+def _copy(folder: Path, dest: Path) -> Path:
+    shutil.copytree(folder, dest, ignore=IGNORED_NAMES)
+    return dest
+
+
+def _replace_body(module_path: Path, function: str, body: Sequence[str], description: str,
+                  imports: tuple[str, ...] = ()) -> None:
+    """Swap a top-level function's body for ``body`` (lines), keeping its signature."""
+    source = module_path.read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == function)
+    signature = f"def {function}({ast.unparse(node.args)}):\n"
+    new_function = signature + "".join(f"    {line}\n" for line in body)
+    mutant = Mutant(name=description, module=module_path.stem, kind="bug",
+                    description=description, functions={function: new_function}, imports=imports)
+    module_path.write_text(apply_mutant(source, mutant), encoding="utf-8")
+
+
+def _solution_functions(source_dir: Path, module: str) -> list[str]:
+    text = (source_dir / module).read_text(encoding="utf-8")
+    names = [region.function for region in find_solution_regions(text, module)]
+    # Top-level functions only, in file order, each once.
+    return list(dict.fromkeys(name for name in names if "." not in name))
+
+
+def build_sample_class(
+    source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
+    max_mutants: int = 3,
+) -> dict[str, str]:
+    """Write one folder per student under ``dest``; returns student id -> what they are."""
+    dest.mkdir(parents=True, exist_ok=True)
+    notebooks = notebook_ids(source_dir)
+    modules = module_files(source_dir)
+    main_module = modules[0] if modules else None
+    students: dict[str, str] = {}
+
+    _copy(source_dir, dest / "correct")
+    students["correct"] = "the instructor's solution"
+    _copy(release_dir, dest / "untouched")
+    students["untouched"] = "the release as handed out, nothing done"
+
+    partial = _copy(release_dir, dest / "partial")
+    for module in modules:
+        done = _solution_functions(source_dir, module)[::2]
+        text = (source_dir / module).read_text(encoding="utf-8")
+        (partial / module).write_text(strip_solutions(text, module, keep_functions=done), encoding="utf-8")
+    students["partial"] = "release with every other module function filled in"
+
+    usable = [m for m in mutants if m.is_bug and f"{m.module}.py" in modules][:max_mutants]
+    for mutant in usable:
+        student = f"bug_{mutant.module}_{mutant.name}"
+        buggy = _copy(source_dir, dest / student)
+        module_path = buggy / f"{mutant.module}.py"
+        module_path.write_text(apply_mutant(module_path.read_text(encoding="utf-8"), mutant), encoding="utf-8")
+        students[student] = f"solution with a bug: {mutant.description}"
+
+    corrupt = _copy(source_dir, dest / "corrupt_notebook")
+    first = corrupt / f"{notebooks[0]}.ipynb"
+    first.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    students["corrupt_notebook"] = f"solution with {notebooks[0]}.ipynb cut in half"
+
+    if len(notebooks) > 1:
+        missing = _copy(source_dir, dest / "missing_notebook")
+        (missing / f"{notebooks[-1]}.ipynb").unlink()
+        students["missing_notebook"] = f"solution without {notebooks[-1]}.ipynb"
+
+    if main_module:
+        broken = _copy(source_dir, dest / "syntax_error")
+        with open(broken / main_module, "a", encoding="utf-8") as handle:
+            handle.write("\n\ndef unfinished(x:\n    return x\n")
+        students["syntax_error"] = f"solution with a syntax error in {main_module}"
+
+        last_function = _solution_functions(source_dir, main_module)[-1]
+        looping = _copy(source_dir, dest / "infinite_loop")
+        _replace_body(looping / main_module, last_function, ["while True:", "    pass"],
+                      "loops forever")
+        students["infinite_loop"] = f"solution whose {last_function} loops forever"
+
+        first_function = _solution_functions(source_dir, main_module)[0]
+        crashing = _copy(source_dir, dest / "kernel_crash")
+        _replace_body(crashing / main_module, first_function, ["os._exit(1)"],
+                      "kills the kernel", imports=("import os",))
+        students["kernel_crash"] = f"solution whose {first_function} kills the Python kernel"
+    return students
