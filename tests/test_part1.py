@@ -1,0 +1,175 @@
+"""Part 1 (``solutions/dl/1_layers.ipynb``): structure, a clean run, and the mutants.
+
+The executed checks are the author-side version of autograding: a graded cell
+fails when it raises or writes to stderr (nbgrader scores such a cell 0). The
+mutant check runs the notebook once per mutant in a temporary copy of
+``solutions/dl`` with the mutated module and asserts that every bug fails at
+least one graded cell and that every alternative fails none.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.mutants import Mutant, apply_mutant, load_mutants
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions" / "dl"
+NOTEBOOK = "1_layers.ipynb"
+MODULES = ("layers.py", "optim.py")
+CELL_TIMEOUT = 60
+AUTOGRADED_POINTS = 20
+
+
+def _nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _graded_code_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
+
+
+# ---------------------------------------------------------------- structure (fast)
+
+
+def test_notebook_metadata_and_points(notebook):
+    nbformat.validate(notebook)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    assert None not in ids, "every cell carries nbgrader metadata with a grade_id"
+    assert len(ids) == len(set(ids)), "grade_ids are unique"
+    assert all(_nbgrader(c).get("schema_version") == 3 for c in notebook.cells)
+    tests = _graded_code_cells(notebook)
+    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert 12 <= len(tests) <= 18
+    for cell in tests:
+        meta = _nbgrader(cell)
+        assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
+
+
+def test_every_test_cell_has_visible_then_hidden_tests(notebook):
+    for cell in _graded_code_cells(notebook):
+        src = cell.source
+        begin, end = src.find("### BEGIN HIDDEN TESTS"), src.find("### END HIDDEN TESTS")
+        gid = _nbgrader(cell)["grade_id"]
+        assert 0 < begin < end, f"{gid}: visible check first, then one hidden region"
+        assert src.count("### BEGIN HIDDEN TESTS") == 1 and src.count("### END HIDDEN TESTS") == 1, gid
+        assert re.search(r"assert", src[:begin]), f"{gid}: the visible part checks something"
+        assert re.search(r"assert", src[begin:end]), f"{gid}: the hidden part checks something"
+
+
+def test_extra_credit_written_answer(notebook):
+    answers = [c for c in notebook.cells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade")]
+    assert len(answers) == 1
+    cell = answers[0]
+    meta = _nbgrader(cell)
+    assert cell.cell_type == "markdown"
+    assert meta["grade_id"] == "conv_backward_derivation" and meta["points"] == 6 and not meta["locked"]
+    assert cell.metadata["course"] == {"extra_credit": True}
+    src = cell.source.strip()
+    assert src.startswith("### BEGIN SOLUTION") and src.endswith("### END SOLUTION")
+    assert "Rubric (for graders)" in src  # stripped from the release with the solution
+
+
+def test_first_code_cell_sets_up_autoreload_and_seed(notebook):
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "%load_ext autoreload" in first.source and "%autoreload 2" in first.source
+    assert "seed_everything(" in first.source
+
+
+# ---------------------------------------------------------------- execution
+
+
+def run_notebook(mutant: Mutant | None = None) -> dict:
+    """Execute the notebook in a temporary copy of solutions/dl, optionally mutated.
+
+    Returns ``{"failed": {grade_id: reason}, "graded": [grade_ids], "seconds": float}``.
+    """
+    from nbclient import NotebookClient
+
+    # The kernel inherits the environment: let it use its inline backend rather
+    # than the Agg backend the test session forces (plt.show() would warn).
+    os.environ.pop("MPLBACKEND", None)
+    with tempfile.TemporaryDirectory(prefix="part1-") as tmp:
+        work = Path(tmp)
+        for name in (NOTEBOOK, *MODULES):
+            shutil.copy(SOLUTIONS / name, work / name)
+        if mutant is not None:
+            path = work / f"{mutant.module}.py"
+            path.write_text(apply_mutant(path.read_text(), mutant))
+        nb = nbformat.read(work / NOTEBOOK, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(
+            nb, timeout=CELL_TIMEOUT, allow_errors=True, kernel_name="python3",
+            resources={"metadata": {"path": str(work)}},
+        ).execute()
+        seconds = time.perf_counter() - start
+    failed = {}
+    for cell in _graded_code_cells(nb):
+        gid = _nbgrader(cell)["grade_id"]
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                failed[gid] = f"{out.ename}: {out.evalue}"[:300]
+                break
+            if out.output_type == "stream" and out.name == "stderr":
+                failed[gid] = f"stderr: {out.text}"[:300]
+                break
+    return {"failed": failed, "graded": [_nbgrader(c)["grade_id"] for c in _graded_code_cells(nb)],
+            "seconds": seconds}
+
+
+@pytest.mark.slow
+def test_solution_notebook_runs_clean():
+    result = run_notebook()
+    print(f"\n1_layers.ipynb with the solution: {result['seconds']:.1f} s")
+    assert result["failed"] == {}
+
+
+def _run_one(mutant: Mutant) -> tuple[Mutant, dict]:
+    return mutant, run_notebook(mutant)
+
+
+@pytest.mark.slow
+def test_notebook_catches_every_bug_and_accepts_every_alternative():
+    mutants = [m for m in load_mutants(ROOT / "tests" / "mutants") if f"{m.module}.py" in MODULES]
+    start = time.perf_counter()
+    # Two workers: each run is one kernel, and the machine has two cores.
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_run_one, mutants))
+    wall = time.perf_counter() - start
+
+    caught, total = Counter(), Counter()
+    missed, rejected = [], []
+    for mutant, result in results:
+        if mutant.is_bug:
+            total[mutant.module] += 1
+            if result["failed"]:
+                caught[mutant.module] += 1
+            else:
+                missed.append(mutant.id)
+        elif result["failed"]:
+            rejected.append(f"{mutant.id}: {result['failed']}")
+    alternatives = [m for m, _ in results if not m.is_bug]
+    lines = [f"{module}: {caught[module]}/{total[module]} bugs caught" for module in sorted(total)]
+    lines.append(f"alternatives with full credit: {len(alternatives) - len(rejected)}/{len(alternatives)}")
+    lines.append(f"{len(mutants)} notebook runs in {wall:.0f} s wall time "
+                 f"(median run {sorted(r['seconds'] for _, r in results)[len(results) // 2]:.1f} s)")
+    print("\n" + "\n".join(lines))
+    assert not missed, f"bugs no graded cell catches: {missed}"
+    assert not rejected, f"correct alternatives that lose points: {rejected}"
