@@ -3,7 +3,14 @@
 Notebooks write e.g. ``from starter import Solver, load_mnist, seed_everything``.
 """
 
-from starter.data import DatasetError, dataset_dir, load_mnist, load_npz, verified_path
+from starter.data import (
+    DatasetError,
+    dataset_dir,
+    load_breast_cancer,
+    load_mnist,
+    load_npz,
+    verified_path,
+)
 from starter.gradient_check import (
     assert_close,
     assert_gradient_close,
@@ -24,6 +31,7 @@ __all__ = [
     "dataset_dir",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
+    "load_breast_cancer",
     "load_mnist",
     "load_npz",
     "plot_filters",

@@ -291,3 +291,19 @@ def load_mnist(
             data[f"X_{split}"] -= mean_image
         data["mean_image"] = mean_image
     return data
+
+
+def load_breast_cancer() -> dict[str, np.ndarray]:
+    """The Wisconsin diagnostic breast-cancer data, standardised, for binary classifiers.
+
+    Returns a dict with ``X_train (341, 30)``, ``X_val (113, 30)``, ``X_test (115, 30)``
+    float32 features standardised with the training split's statistics, labels
+    ``y_*`` int64 in ``{0, 1}`` (``1 = malignant``), and ``feature_names (30,)``.
+    See ``datasets/breast_cancer/CARD.md``.
+    """
+    raw = load_npz("breast_cancer", "breast_cancer.npz")
+    data: dict[str, np.ndarray] = {"feature_names": raw["feature_names"]}
+    for split in ("train", "val", "test"):
+        data[f"X_{split}"] = raw[f"X_{split}"].astype(np.float32)
+        data[f"y_{split}"] = raw[f"y_{split}"].astype(np.int64)
+    return data
