@@ -123,81 +123,46 @@ def _unpad(xp: np.ndarray, pad: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# im2col / col2im
+# im2col / col2im, a chunk of samples at a time
+
+# Columns are built, multiplied and (in the backward) scattered back one chunk
+# of samples at a time, so that a chunk's columns are still in cache for the
+# GEMM that reads them, and the backward never holds the whole (K, N*L) dcols.
+_CHUNK_BYTES = 2 << 20
 
 
-def _im2col_wide(x: np.ndarray, HH: int, WW: int, pad: int) -> np.ndarray:
-    """Stride-1 wide columns of ``x`` (N, C, H, W): shape (C*HH*WW, N*H'*Wp).
+def _chunks(N: int, per_sample_bytes: int) -> list[tuple[int, int]]:
+    """Sample ranges ``[(n0, n1), ...]`` of about ``_CHUNK_BYTES`` of columns each."""
+    step = max(1, min(N, _CHUNK_BYTES // max(1, per_sample_bytes)))
+    return [(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
 
-    Row ``(c, i, j)``, column ``(n, q)`` with ``q = ho*Wp + wo`` holds
-    ``xpad[n, c].flat[q + i*Wp + j]``; columns with ``wo >= W'`` are filler.
+
+def _column_source(
+    x: np.ndarray, HH: int, WW: int, stride: int, pad: int, Ho: int, Wo: int, wide: bool
+) -> np.ndarray:
+    """Read-only view of the padded ``x`` indexed like the columns.
+
+    wide (stride 1): shape (C, HH, WW, N, H'*Wp), element ``[c, i, j, n, q]`` =
+    ``xpad[n, c].flat[q + i*Wp + j]`` (a row is one contiguous slice);
+    otherwise: shape (C, HH, WW, N, H', W'), element ``[c, i, j, n, ho, wo]`` =
+    ``xpad[n, c, ho*stride + i, wo*stride + j]``.
     """
     N, C, H, W = x.shape
-    Hp, Wp = H + 2 * pad, W + 2 * pad
-    L = (Hp - HH + 1) * Wp
-    buf = _padded_flat(x, pad, WW - 1)
-    sN, sC, it = buf.strides
-    view = as_strided(
-        buf, shape=(C, HH, WW, N, L), strides=(sC, Wp * it, it, sN, it), writeable=False
-    )
-    cols = np.empty((C, HH, WW, N, L), dtype=x.dtype)
-    np.copyto(cols, view)
-    return cols.reshape(C * HH * WW, N * L)
-
-
-def _col2im_wide(
-    dcols: np.ndarray, x_shape: tuple[int, ...], HH: int, WW: int, pad: int
-) -> np.ndarray:
-    """Adjoint of :func:`_im2col_wide`: (C*HH*WW, N*H'*Wp) -> dx (N, C, H, W).
-
-    Filler columns must hold zeros (they do when the upstream gradient is zero there).
-    """
-    N, C, H, W = x_shape
-    Hp, Wp = H + 2 * pad, W + 2 * pad
-    L = (Hp - HH + 1) * Wp
-    d5 = dcols.reshape(C, HH, WW, N, L)
-    dbuf = np.zeros((N, C, Hp * Wp + WW - 1), dtype=dcols.dtype)
-    for i in range(HH):
-        for j in range(WW):
-            off = i * Wp + j
-            dbuf[:, :, off : off + L] += d5[:, i, j].transpose(1, 0, 2)
-    return _unpad(dbuf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp), pad)
-
-
-def _im2col_strided(
-    x: np.ndarray, HH: int, WW: int, stride: int, pad: int, Ho: int, Wo: int
-) -> np.ndarray:
-    """Columns of ``x`` (N, C, H, W) for any stride: shape (C*HH*WW, N*H'*W')."""
-    N, C = x.shape[:2]
+    Wp = W + 2 * pad
+    if wide:
+        buf = _padded_flat(x, pad, WW - 1)
+        sN, sC, it = buf.strides
+        return as_strided(
+            buf, shape=(C, HH, WW, N, Ho * Wp), strides=(sC, Wp * it, it, sN, it), writeable=False
+        )
     xp = _pad(x, pad)
     sN, sC, sH, sW = xp.strides
-    view = as_strided(
+    return as_strided(
         xp,
         shape=(C, HH, WW, N, Ho, Wo),
         strides=(sC, sH, sW, sN, stride * sH, stride * sW),
         writeable=False,
     )
-    cols = np.empty((C, HH, WW, N, Ho, Wo), dtype=x.dtype)
-    np.copyto(cols, view)
-    return cols.reshape(C * HH * WW, N * Ho * Wo)
-
-
-def _col2im_strided(
-    dcols: np.ndarray, x_shape: tuple[int, ...], HH: int, WW: int, stride: int, pad: int
-) -> np.ndarray:
-    """Adjoint of :func:`_im2col_strided`: (C*HH*WW, N*H'*W') -> dx (N, C, H, W)."""
-    N, C, H, W = x_shape
-    Hp, Wp = H + 2 * pad, W + 2 * pad
-    Ho, Wo = 1 + (Hp - HH) // stride, 1 + (Wp - WW) // stride
-    d6 = dcols.reshape(C, HH, WW, N, Ho, Wo)
-    dxp = np.zeros((N, C, Hp, Wp), dtype=dcols.dtype)
-    hspan, wspan = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
-    for i in range(HH):
-        for j in range(WW):
-            dxp[:, :, i : i + hspan : stride, j : j + wspan : stride] += d6[:, i, j].transpose(
-                1, 0, 2, 3
-            )
-    return _unpad(dxp, pad)
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +183,8 @@ def conv_forward_fast(
     Returns ``(out, cache)``: ``out`` of shape (N, F, H', W') with
     ``H' = 1 + (H + 2 pad - HH) // stride`` (likewise W'), in ``x``'s
     floating dtype; ``cache`` is for :func:`conv_backward_fast` (it holds the
-    columns, about ``C*HH*WW*N*H'*W'`` elements).
+    columns, about ``C*HH*WW * N*H'*W'`` elements, or ``x`` itself for a 1x1
+    convolution with stride 1 and no padding).
 
     Raises ValueError for a wrong ndim, a channel mismatch, a bias of the
     wrong shape, a bad ``conv_param`` or a filter larger than the padded input.
@@ -229,7 +195,8 @@ def conv_forward_fast(
     stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
-    w2 = w.reshape(F, C * HH * WW)
+    K = C * HH * WW
+    w2 = w.reshape(F, K)
     out = np.empty((N, F, Ho, Wo), dtype=x.dtype)
     bias = b[None, :, None, None]
 
@@ -240,17 +207,18 @@ def conv_forward_fast(
         out += bias
         return out, ("1x1", x.shape, w, x3, stride, pad)
 
-    if stride == 1:
-        Wp = W + 2 * pad
-        cols = _im2col_wide(x, HH, WW, pad)
-        # (F, N, H', Wp): drop the filler columns while moving to NCHW, bias fused in.
-        wide = (w2 @ cols).reshape(F, N, Ho, Wp)
-        np.add(wide[:, :, :, :Wo].transpose(1, 0, 2, 3), bias, out=out)
-        return out, ("wide", x.shape, w, cols, stride, pad)
-
-    cols = _im2col_strided(x, HH, WW, stride, pad, Ho, Wo)
-    np.add((w2 @ cols).reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3), bias, out=out)
-    return out, ("strided", x.shape, w, cols, stride, pad)
+    wide = stride == 1
+    row = W + 2 * pad if wide else Wo  # output row length in the columns (wide: Wp)
+    L = Ho * row  # columns per sample
+    src = _column_source(x, HH, WW, stride, pad, Ho, Wo, wide)
+    cols = np.empty(src.shape, dtype=x.dtype)
+    cols2 = cols.reshape(K, N * L)
+    for n0, n1 in _chunks(N, K * L * x.itemsize):
+        cols[:, :, :, n0:n1] = src[:, :, :, n0:n1]
+        res = (w2 @ cols2[:, n0 * L : n1 * L]).reshape(F, n1 - n0, Ho, row)
+        # Drop the filler columns (wide) while moving to NCHW, bias fused in.
+        np.add(res[:, :, :, :Wo].transpose(1, 0, 2, 3), bias, out=out[n0:n1])
+    return out, ("wide" if wide else "strided", x.shape, w, cols2, stride, pad)
 
 
 def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -267,7 +235,8 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     N, C, H, W = x_shape
     F, _, HH, WW = w.shape
     K = C * HH * WW
-    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    Ho, Wo = 1 + (Hp - HH) // stride, 1 + (Wp - WW) // stride
     dout = np.asarray(dout)
     if dout.shape != (N, F, Ho, Wo):
         raise ValueError(
@@ -284,18 +253,37 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
         dw = np.matmul(d3, cols.transpose(0, 2, 1)).sum(axis=0)
         return dx, dw.reshape(w.shape), db
 
-    if mode == "wide":
-        Wp = W + 2 * pad
-        # Upstream gradient in the wide column order (F, N, H', Wp), zero on filler columns.
-        dwide = np.empty((F, N, Ho, Wp), dtype=w.dtype)
-        dwide[:, :, :, Wo:] = 0
-        dwide[:, :, :, :Wo] = dout.transpose(1, 0, 2, 3)
-        d2 = dwide.reshape(F, N * Ho * Wp)
-        dw = d2 @ cols.T
-        dx = _col2im_wide(w2.T @ d2, x_shape, HH, WW, pad)
-        return dx, dw.reshape(w.shape), db
+    wide = mode == "wide"
+    row = Wp if wide else Wo
+    L = Ho * row
+    # Upstream gradient in the column order (F, N, H', row), zero on the filler columns.
+    dcol = np.empty((F, N, Ho, row), dtype=w.dtype)
+    dcol[:, :, :, Wo:] = 0
+    dcol[:, :, :, :Wo] = dout.transpose(1, 0, 2, 3)
+    dcol2 = dcol.reshape(F, N * L)
+    # dw as (K, F) = cols @ dcol.T: measured faster than dcol @ cols.T on these shapes.
+    dw = np.ascontiguousarray((cols @ dcol2.T).T).reshape(w.shape)
 
-    d2 = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(F, N * Ho * Wo)
-    dw = d2 @ cols.T
-    dx = _col2im_strided(w2.T @ d2, x_shape, HH, WW, stride, pad)
-    return dx, dw.reshape(w.shape), db
+    # dx: per chunk, dcols = w.T @ dcol, then col2im as HH*WW vectorised adds.
+    if wide:
+        dbuf = np.zeros((N, C, Hp * Wp + WW - 1), dtype=w.dtype)
+    else:
+        dbuf = np.zeros((N, C, Hp, Wp), dtype=w.dtype)
+    hspan, wspan = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
+    for n0, n1 in _chunks(N, K * L * w.itemsize):
+        m = n1 - n0
+        dc = (w2.T @ dcol2[:, n0 * L : n1 * L]).reshape(C, HH, WW, m, L)
+        target = dbuf[n0:n1]
+        for i in range(HH):
+            for j in range(WW):
+                d = dc[:, i, j].transpose(1, 0, 2)  # (m, C, L)
+                if wide:
+                    off = i * Wp + j
+                    target[:, :, off : off + L] += d
+                else:
+                    target[:, :, i : i + hspan : stride, j : j + wspan : stride] += d.reshape(
+                        m, C, Ho, Wo
+                    )
+    if wide:
+        dbuf = dbuf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)
+    return _unpad(dbuf, pad), dw, db
