@@ -67,7 +67,7 @@ def _out_size(size: int, window: int, stride: int, ceil_mode: bool) -> int:
 
 
 def _views(a: np.ndarray, ph: int, pw: int, s: int, Ho: int, Wo: int) -> list[np.ndarray]:
-    """The ``ph*pw`` views (N, C, H', W') of ``a``, offset ``(i, j)`` in row-major order.
+    """The ``ph*pw`` strided views (N, C, H', W') of ``a``, offset ``(i, j)`` in row-major order.
 
     View ``(i, j)`` holds ``a[n, c, ho*s + i, wo*s + j]``; ``a`` must be at
     least ``(H'-1)*s + ph`` by ``(W'-1)*s + pw``.
@@ -79,6 +79,30 @@ def _views(a: np.ndarray, ph: int, pw: int, s: int, Ho: int, Wo: int) -> list[np
         return [blocks[:, :, :, i, :, j] for i in range(ph) for j in range(pw)]
     hspan, wspan = s * (Ho - 1) + 1, s * (Wo - 1) + 1
     return [a[:, :, i : i + hspan : s, j : j + wspan : s] for i in range(ph) for j in range(pw)]
+
+
+def _column_phases(a: np.ndarray, s: int, pw: int) -> list[np.ndarray]:
+    """``[a[..., b::s] for b < min(s, pw)]`` as contiguous arrays (``[a]`` when s == 1).
+
+    In these copies every window offset's view has unit inner stride: numpy's
+    elementwise loops run several times faster on it than on a stride-s view,
+    which pays off when overlapping windows read each element several times.
+    """
+    if s == 1:
+        return [a]
+    return [np.ascontiguousarray(a[:, :, :, b::s]) for b in range(min(s, pw))]
+
+
+def _phase_views(
+    phases: list[np.ndarray], ph: int, pw: int, s: int, Ho: int, Wo: int
+) -> list[np.ndarray]:
+    """Like :func:`_views`, read from the column phases of :func:`_column_phases`."""
+    hspan = s * (Ho - 1) + 1
+    return [
+        phases[j % s][:, :, i : i + hspan : s, j // s : j // s + Wo]
+        for i in range(ph)
+        for j in range(pw)
+    ]
 
 
 def max_pool_forward_fast(x: np.ndarray, pool_param: dict) -> tuple[np.ndarray, tuple]:
@@ -115,11 +139,18 @@ def max_pool_forward_fast(x: np.ndarray, pool_param: dict) -> tuple[np.ndarray, 
         # ceil_mode: clip the last windows by padding with -inf, which never wins.
         src = np.full((N, C, max(H, Hn), max(W, Wn)), -np.inf, dtype=x.dtype)
         src[:, :, :H, :W] = x
-    views = _views(src, ph, pw, s, Ho, Wo)
+    src_shape = src.shape
+    if ph * pw > s * s:
+        # Overlapping windows read each element several times: read unit-stride copies.
+        src = _column_phases(src, s, pw)
+        views = _phase_views(src, ph, pw, s, Ho, Wo)
+    else:
+        # Each element is read at most once: stride-s views beat making copies.
+        views = _views(src, ph, pw, s, Ho, Wo)
     out = views[0].copy()
     for v in views[1:]:
         np.maximum(out, v, out=out)
-    return out, (src, x.shape, out, (ph, pw, s))
+    return out, (src, src_shape, x.shape, out, (ph, pw, s))
 
 
 def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
@@ -133,27 +164,42 @@ def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
     window's ``dout`` goes to its first maximum in row-major order; input
     positions shared by overlapping windows receive the sum.
     """
-    src, x_shape, out, (ph, pw, s) = cache
+    src, src_shape, x_shape, out, (ph, pw, s) = cache
     dout = np.asarray(dout)
     if dout.shape != out.shape:
         raise ValueError(f"dout must have the forward output's shape {out.shape}, got {dout.shape}")
     dout = dout.astype(out.dtype, copy=False)
     N, C, Ho, Wo = out.shape
-    views = _views(src, ph, pw, s, Ho, Wo)
-    # winner[n, c, ho, wo] = index of the first offset holding the max.
-    winner = np.empty(out.shape, dtype=np.int16 if len(views) > 127 else np.int8)
-    for k in range(len(views) - 1, -1, -1):
-        np.copyto(winner, k, where=views[k] == out)
-    dsrc = np.zeros(src.shape, dtype=out.dtype)
-    dviews = _views(dsrc, ph, pw, s, Ho, Wo)
+    phased = isinstance(src, list)
+    views = _phase_views(src, ph, pw, s, Ho, Wo) if phased else _views(src, ph, pw, s, Ho, Wo)
+    dsrc = np.zeros(src_shape, dtype=out.dtype)
+    if phased:
+        dphases = [dsrc] if s == 1 else [np.zeros_like(p) for p in src]
+        dviews = _phase_views(dphases, ph, pw, s, Ho, Wo)
+    else:
+        dviews = _views(dsrc, ph, pw, s, Ho, Wo)
     disjoint = s >= ph and s >= pw  # each input position is in at most one window
+    # Scan the offsets in row-major order; `free` marks the windows whose first
+    # maximum is still to be found. Boolean arithmetic, not masked assignment:
+    # numpy's `where=`/boolean-index writes are several times slower here.
     hit = np.empty(out.shape, dtype=bool)
-    for k, dv in enumerate(dviews):
-        np.equal(winner, k, out=hit)
+    free = np.ones(out.shape, dtype=bool)
+    tmp = np.empty(out.shape, dtype=out.dtype)
+    last = len(views) - 1
+    for k, (v, dv) in enumerate(zip(views, dviews, strict=True)):
+        np.equal(v, out, out=hit)
+        if k:
+            hit &= free
+        if k < last:
+            free ^= hit  # hit is a subset of free
         if disjoint:
             np.multiply(dout, hit, out=dv)
         else:
-            dv += dout * hit
+            np.multiply(dout, hit, out=tmp)
+            dv += tmp
+    if phased and s > 1:
+        for b, dp in enumerate(dphases):
+            dsrc[:, :, :, b::s] = dp
     H, W = x_shape[2:]
     if dsrc.shape != x_shape:
         return np.ascontiguousarray(dsrc[:, :, :H, :W])
