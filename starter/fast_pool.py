@@ -6,22 +6,27 @@ size ``1 + (H - ph) // s``, and where several elements of a window tie for
 the maximum the gradient goes to the first one in row-major window order
 (what ``np.argmax`` picks). Import them through :mod:`starter.fast_layers`.
 
-The forward takes ``np.maximum`` over the ``ph*pw`` strided views
+The forward takes ``np.maximum`` over the ``ph*pw`` views
 ``x[:, :, i::s, j::s]`` (one per window offset): numpy's elementwise
 ``maximum`` is fast, while its strided reductions
 (``x.reshape(N, C, H/2, 2, W/2, 2).max(axis=(3, 5))``) are several times
 slower. Two paths share that idea:
 
-* non-overlapping windows (``stride == pool_height == pool_width``): the
-  views come from a reshape of the input to (N, C, H', ph, W', pw) and the
-  backward *assigns* each input position once;
-* any other stride (overlapping windows such as SqueezeNet's 3x3 stride 2, or
-  gaps between windows): strided slices, and the backward *adds* into the
-  input positions that several windows share.
+* windows that do not overlap (``stride >= pool_height, pool_width``, e.g. the
+  usual 2x2 stride 2): each element is read once, straight from stride-s
+  views (for ``stride == pool_height == pool_width`` a reshape to
+  (N, C, H', ph, W', pw) gives them), and the backward *assigns* each input
+  position once;
+* overlapping windows (e.g. SqueezeNet's 3x3 stride 2): each element is read
+  several times, so the input is first split into its ``s`` column phases
+  ``x[..., b::s]`` (contiguous copies) where every view has unit inner
+  stride, which numpy's loops run several times faster; the backward *adds*
+  into input positions that windows share.
 
-The backward finds, per window, the first offset whose value equals the
-maximum (offsets scanned last to first, so the first one wins) and routes
-``dout`` there.
+The backward scans the window offsets in row-major order with a boolean
+"not found yet" mask, so each window's ``dout`` goes to its first maximum;
+it uses boolean arithmetic only (masked writes such as ``np.copyto(...,
+where=)`` are several times slower on mixed masks).
 
 ``pool_param["ceil_mode"] = True`` (default False) sizes the output as
 PyTorch's ``ceil_mode=True`` does (SqueezeNet uses it):
