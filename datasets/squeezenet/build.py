@@ -103,8 +103,8 @@ def h5_bytes(convs: dict[str, tuple[np.ndarray, np.ndarray]]) -> bytes:
         f.attrs["source_sha256"] = SOURCE_SHA256
         for name, (kernel, bias) in convs.items():
             group = f.create_group(name)
-            group.create_dataset("kernel", data=kernel)
-            group.create_dataset("bias", data=bias)
+            group.create_dataset("kernel", data=kernel, track_times=False)
+            group.create_dataset("bias", data=bias, track_times=False)
     return buffer.getvalue()
 
 
