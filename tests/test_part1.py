@@ -120,18 +120,30 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
             resources={"metadata": {"path": str(work)}},
         ).execute()
         seconds = time.perf_counter() - start
-    failed = {}
+    failed, where = {}, {}
     for cell in _graded_code_cells(nb):
         gid = _nbgrader(cell)["grade_id"]
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 failed[gid] = f"{out.ename}: {out.evalue}"[:300]
+                where[gid] = _failing_part(cell.source, out.traceback)
                 break
             if out.output_type == "stream" and out.name == "stderr":
                 failed[gid] = f"stderr: {out.text}"[:300]
+                where[gid] = "stderr"
                 break
-    return {"failed": failed, "graded": [_nbgrader(c)["grade_id"] for c in _graded_code_cells(nb)],
-            "seconds": seconds}
+    return {"failed": failed, "where": where, "seconds": seconds,
+            "graded": [_nbgrader(c)["grade_id"] for c in _graded_code_cells(nb)]}
+
+
+def _failing_part(source: str, traceback: list[str]) -> str:
+    """'visible' or 'hidden': which part of a test cell raised, from the traceback's cell line."""
+    hidden_from = source[: source.find("### BEGIN HIDDEN TESTS")].count("\n") + 1
+    for entry in traceback:
+        match = re.search(r"Cell In\[\d+\], line (\d+)", re.sub(r"\x1b\[[0-9;]*m", "", entry))
+        if match:
+            return "hidden" if int(match.group(1)) >= hidden_from else "visible"
+    return "unknown"
 
 
 @pytest.mark.slow
@@ -154,19 +166,24 @@ def test_notebook_catches_every_bug_and_accepts_every_alternative():
         results = list(pool.map(_run_one, mutants))
     wall = time.perf_counter() - start
 
-    caught, total = Counter(), Counter()
-    missed, rejected = [], []
+    caught, visible, total = Counter(), Counter(), Counter()
+    missed, rejected, lines = [], [], []
     for mutant, result in results:
+        verdict = ", ".join(f"{gid} ({result['where'][gid]})" for gid in result["failed"]) or "-"
+        lines.append(f"{mutant.kind:11} {mutant.id:55} {verdict}")
         if mutant.is_bug:
             total[mutant.module] += 1
             if result["failed"]:
                 caught[mutant.module] += 1
+                # Caught before the hidden tests: a student sees the failure in the release.
+                visible[mutant.module] += any(w != "hidden" for w in result["where"].values())
             else:
                 missed.append(mutant.id)
         elif result["failed"]:
             rejected.append(f"{mutant.id}: {result['failed']}")
     alternatives = [m for m, _ in results if not m.is_bug]
-    lines = [f"{module}: {caught[module]}/{total[module]} bugs caught" for module in sorted(total)]
+    lines += [f"{module}: {caught[module]}/{total[module]} bugs caught "
+              f"({visible[module]} by the visible checks or stderr)" for module in sorted(total)]
     lines.append(f"alternatives with full credit: {len(alternatives) - len(rejected)}/{len(alternatives)}")
     lines.append(f"{len(mutants)} notebook runs in {wall:.0f} s wall time "
                  f"(median run {sorted(r['seconds'] for _, r in results)[len(results) // 2]:.1f} s)")

@@ -816,7 +816,7 @@ for _fn in [logistic_loss, hinge_loss]:
 `next_w, config = update(w, dw, config)`: `config` carries the hyperparameters and the
 rule's state from one step to the next, and `w` and `dw` must not be modified in place.
 
-- **SGD**: $w \leftarrow w - \eta\, dw$ (given as an example).
+- **SGD**: $w \leftarrow w - \eta\, dw$.
 - **SGD with momentum**: $v \leftarrow \mu v - \eta\, dw$, then $w \leftarrow w + v$.
 - **RMSProp**: $c \leftarrow \rho c + (1 - \rho)\, dw^2$, then
   $w \leftarrow w - \eta\, dw / (\sqrt{c} + \epsilon)$.
@@ -825,7 +825,7 @@ rule's state from one step to the next, and `w` and `dw` must not be modified in
   $\hat m = m / (1 - \beta_1^t)$ and $\hat v = v / (1 - \beta_2^t)$,
   $w \leftarrow w - \eta\, \hat m / (\sqrt{\hat v} + \epsilon)$.
 
-Implement `sgd` (if it is not already there) and `sgd_momentum`.
+Implement `sgd` and `sgd_momentum`.
 """, "optim_md")
 
     test(IN["OPTIM_IN"] + r"""
