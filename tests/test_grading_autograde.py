@@ -1,0 +1,162 @@
+"""End to end: a class of fixture submissions graded by the real nbgrader, two at a time."""
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grading.autograde import AutogradeSettings, autograde
+from grading.course import CoursePaths
+from grading.feedback import remote_resources
+from grading.mutants import load_mutants
+from grading.release import build_release
+from grading.sample_class import build_sample_class
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCE = FIXTURES / "course" / "dl"
+CELL_TIMEOUT = 4
+
+pytestmark = pytest.mark.slow
+
+FULL = {
+    ("1_basics", "square_test"): 2, ("1_basics", "add_test"): 1, ("1_basics", "hypotenuse_test"): 1,
+    ("1_basics", "cube_test"): 1, ("1_basics", "why_square"): 0, ("2_loops", "total_test"): 2,
+    ("2_loops", "loop_bonus"): 0,
+}
+ZERO = dict.fromkeys(FULL, 0)
+
+
+def _with(base: dict, **changes: float) -> dict:
+    scores = dict(base)
+    for key, value in changes.items():
+        notebook, grade_id = key.split("__")
+        scores[(notebook, grade_id)] = value
+    return scores
+
+
+def _zero_notebook(base: dict, notebook: str) -> dict:
+    return {key: (0 if key[0] == notebook else value) for key, value in base.items()}
+
+
+EXPECTED = {
+    "correct": FULL,
+    "untouched": ZERO,
+    # Release with square and total (every other function) filled in.
+    "partial": _with(ZERO, **{"1_basics__square_test": 2, "2_loops__total_test": 2}),
+    "bug_mathops_add_abs": _with(FULL, **{"1_basics__add_test": 0}),
+    "corrupt_notebook": _zero_notebook(FULL, "1_basics"),
+    "missing_notebook": _zero_notebook(FULL, "2_loops"),
+    "not_a_notebook": _zero_notebook(FULL, "2_loops"),
+    # The import fails; only the notebook's own cube survives.
+    "syntax_error": _with(ZERO, **{"1_basics__cube_test": 1}),
+    "infinite_loop": _with(FULL, **{"1_basics__hypotenuse_test": 0}),
+    "kernel_crash": _zero_notebook(FULL, "1_basics"),
+}
+
+EXPECTED_LOG = {
+    "corrupt_notebook/1_basics": r"invalid: notebook is not valid JSON \(line \d+",
+    "missing_notebook/2_loops": r"missing: no 2_loops.ipynb in the submission: graded 0",
+    "not_a_notebook/2_loops": r"invalid: not a valid Jupyter notebook",
+    "kernel_crash/1_basics": r"failed: the kernel died",
+    "infinite_loop/1_basics": rf"graded 4/7 \(hypotenuse_test stopped by the {CELL_TIMEOUT} s limit per cell\)",
+    "correct/1_basics": r"graded 5/7 \[",
+    "bug_mathops_add_abs/1_basics": r"graded 4/7 \[",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("autograde")
+    release = work / "release" / "dl"
+    build_release(SOURCE, release)
+    submissions = work / "submissions"
+    build_sample_class(SOURCE, release, submissions, load_mutants(FIXTURES / "mutants"))
+    # Valid JSON, but not a notebook.
+    not_a_notebook = shutil.copytree(SOURCE, submissions / "not_a_notebook")
+    (not_a_notebook / "2_loops.ipynb").write_text('{"cells": "none"}')
+    (submissions / "README.txt").write_text("not a student")
+    out = work / "out"
+    settings = AutogradeSettings(workers=2, cell_timeout=CELL_TIMEOUT, submission_timeout=300)
+    summary = autograde(submissions, out, CoursePaths(SOURCE, release), settings, echo=lambda line: None)
+    return out, summary
+
+
+def test_every_student_notebook_and_cell_is_in_grades_csv_with_the_right_score(graded):
+    out, _ = graded
+    with open(out / "grades.csv", newline="") as handle:
+        reader = csv.reader(handle)
+        assert next(reader) == ["student_id", "notebook", "grade_id", "kind", "score", "max_score"]
+        rows = list(reader)
+    assert rows == sorted(rows, key=lambda row: (row[0], row[1], row[2]))
+    expected_rows = []
+    max_scores = {("1_basics", "why_square"): 2, ("2_loops", "loop_bonus"): 1} | {
+        key: value for key, value in FULL.items() if value}
+    for student in sorted(EXPECTED):
+        for (notebook, grade_id), score in sorted(EXPECTED[student].items()):
+            kind = "manual" if grade_id in ("why_square", "loop_bonus") else "auto"
+            expected_rows.append([student, notebook, grade_id, kind, f"{score:g}",
+                                  f"{max_scores[(notebook, grade_id)]:g}"])
+    assert rows == expected_rows
+
+
+def test_log_gives_a_reason_for_every_zeroed_notebook(graded):
+    out, summary = graded
+    log = (out / "autograde.log").read_text()
+    for prefix, pattern in EXPECTED_LOG.items():
+        lines = [line for line in log.splitlines() if line.startswith(prefix + ":")]
+        assert len(lines) == 1 and re.search(pattern, lines[0]), (prefix, lines)
+    assert "README.txt: not a student folder" in log
+    assert not summary.graded_everyone
+
+
+def test_results_json_has_status_reason_seconds_and_scores(graded):
+    out, _ = graded
+    results = json.loads((out / "results.json").read_text())
+    assert sorted(results["students"]) == sorted(EXPECTED)
+    kernel = results["students"]["kernel_crash"]
+    assert kernel["notebooks"]["1_basics"]["status"] == "failed"
+    assert kernel["notebooks"]["2_loops"] == {
+        "status": "graded", "reason": "", "score": 2.0, "max_score": 3.0,
+        "cells": {"loop_bonus": 0.0, "total_test": 2.0}}
+    assert all(student["seconds"] > 0 for name, student in results["students"].items())
+
+
+def test_gradebook_is_a_real_nbgrader_gradebook(graded):
+    from nbgrader.api import Gradebook
+
+    out, _ = graded
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        assert sorted(s.id for s in gb.students) == sorted(EXPECTED)
+        assert gb.find_submission("dl", "correct").score == 7
+        assert gb.find_submission_notebook("1_basics", "dl", "correct").needs_manual_grade
+
+
+def test_feedback_shows_scores_and_no_hidden_test_or_remote_resource(graded):
+    out, _ = graded
+    pages = sorted((out / "feedback").rglob("*.html"))
+    assert [p.relative_to(out / "feedback").as_posix() for p in pages] == sorted(
+        f"{student}/{notebook}.html" for student in EXPECTED for notebook in ("1_basics", "2_loops"))
+    for page in pages:
+        text = page.read_text()
+        for secret in ("HIDDEN TESTS", "secret_expected_sum", "square(-4)", "total([])"):
+            assert secret not in text, (page, secret)
+        assert remote_resources(text) == [], page
+    correct = (out / "feedback" / "correct" / "1_basics.html").read_text()
+    assert "(Score: 5.0 / 7.0)" in correct and "hidden tests (2 lines) ran here" in correct
+    bug = (out / "feedback" / "bug_mathops_add_abs" / "1_basics.html").read_text()
+    assert "AssertionError: add(-1, 1) is wrong" in bug  # the message, not the failing hidden line
+    corrupt = (out / "feedback" / "corrupt_notebook" / "1_basics.html").read_text()
+    assert "not valid JSON" in corrupt and "square_test" in corrupt
+
+
+def test_cli_fails_clearly_when_grading_itself_cannot_run(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "grading", "autograde", str(tmp_path / "nope"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 2
+    assert "is not a folder; SUBMISSIONS must hold one folder per student" in done.stderr
