@@ -113,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from grading.feedback import FeedbackError
     from grading.modules import MarkerError
     from grading.nbgrader_run import NbgraderError
+    from grading.pdf import PdfError
+    from grading.report_stats import ReportError
     from grading.submissions import SubmissionsError
 
     args = build_parser().parse_args(argv)
@@ -120,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                "report": _report, "demo": _demo}[args.verb]
     try:
         return handler(args)
-    except (CourseError, SubmissionsError, NbgraderError, MarkerError, FeedbackError) as error:
+    except (
+        CourseError, SubmissionsError, NbgraderError, MarkerError, FeedbackError, ReportError, PdfError,
+    ) as error:
         print(f"python -m grading {args.verb}: error: {error}", file=sys.stderr)
         return 2
