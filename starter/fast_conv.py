@@ -31,12 +31,60 @@ the gradients come back in it. Integer or boolean input is treated as float64.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["conv_forward_fast", "conv_backward_fast"]
+
+
+# ---------------------------------------------------------------------------
+# Two-way parallel copies. OpenBLAS runs the GEMMs on every core, but numpy's
+# copies, additions and comparisons run on one; they release the GIL, so
+# splitting them between the caller and one worker thread uses both cores.
+
+PARALLEL = (os.cpu_count() or 1) >= 2  # module switch, e.g. for A/B benchmarks
+_MIN_PARALLEL = 1 << 16  # elements: below this the hand-off costs more than it saves
+_executor: ThreadPoolExecutor | None = None
+_executor_pid = -1
+_executor_lock = threading.Lock()
+
+
+def _get_executor() -> ThreadPoolExecutor | None:
+    """The one-worker pool, recreated after a fork (a child inherits no threads)."""
+    global _executor, _executor_pid
+    with _executor_lock:
+        if _executor is None or _executor_pid != os.getpid():
+            _executor = ThreadPoolExecutor(1, thread_name_prefix="starter-fast-layers")
+            _executor_pid = os.getpid()
+        return _executor
+
+
+def parallel_split(fn: Callable[[int, int], None], n: int, work: int) -> None:
+    """Run ``fn(lo, hi)`` over ``[0, n)``: two halves in parallel when ``work`` is large.
+
+    ``fn`` must write disjoint outputs for disjoint ranges. ``work`` is the
+    number of elements processed, to skip threading for small jobs. Falls
+    back to one call when threads are off or cannot be started.
+    """
+    if not PARALLEL or n < 2 or work < _MIN_PARALLEL:
+        fn(0, n)
+        return
+    half = n // 2
+    try:
+        future = _get_executor().submit(fn, half, n)
+    except RuntimeError:  # e.g. a process limit forbids a new thread
+        fn(0, n)
+        return
+    try:
+        fn(0, half)
+    finally:
+        future.result()
 
 
 def _as_float(x: Any, name: str) -> np.ndarray:
@@ -214,10 +262,23 @@ def conv_forward_fast(
     cols = np.empty(src.shape, dtype=x.dtype)
     cols2 = cols.reshape(K, N * L)
     for n0, n1 in _chunks(N, K * L * x.itemsize):
-        cols[:, :, :, n0:n1] = src[:, :, :, n0:n1]
+        chunk = cols[:, :, :, n0:n1]
+
+        def im2col(lo: int, hi: int, chunk=chunk, n0=n0, n1=n1) -> None:
+            chunk[lo:hi] = src[lo:hi, :, :, n0:n1]
+
+        parallel_split(im2col, C, chunk.size)
         res = (w2 @ cols2[:, n0 * L : n1 * L]).reshape(F, n1 - n0, Ho, row)
-        # Drop the filler columns (wide) while moving to NCHW, bias fused in.
-        np.add(res[:, :, :, :Wo].transpose(1, 0, 2, 3), bias, out=out[n0:n1])
+
+        def to_nchw(lo: int, hi: int, res=res, n0=n0, n1=n1) -> None:
+            # Drop the filler columns (wide) while moving to NCHW, bias fused in.
+            np.add(
+                res[lo:hi, :, :, :Wo].transpose(1, 0, 2, 3),
+                bias[:, lo:hi],
+                out=out[n0:n1, lo:hi],
+            )
+
+        parallel_split(to_nchw, F, res.size)
     return out, ("wide" if wide else "strided", x.shape, w, cols2, stride, pad)
 
 
@@ -258,8 +319,12 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     L = Ho * row
     # Upstream gradient in the column order (F, N, H', row), zero on the filler columns.
     dcol = np.empty((F, N, Ho, row), dtype=w.dtype)
-    dcol[:, :, :, Wo:] = 0
-    dcol[:, :, :, :Wo] = dout.transpose(1, 0, 2, 3)
+
+    def to_cols(lo: int, hi: int) -> None:
+        dcol[lo:hi, :, :, Wo:] = 0
+        dcol[lo:hi, :, :, :Wo] = dout[:, lo:hi].transpose(1, 0, 2, 3)
+
+    parallel_split(to_cols, F, dcol.size)
     dcol2 = dcol.reshape(F, N * L)
     # dw as (K, F) = cols @ dcol.T: measured faster than dcol @ cols.T on these shapes.
     dw = np.ascontiguousarray((cols @ dcol2.T).T).reshape(w.shape)
@@ -273,17 +338,20 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     for n0, n1 in _chunks(N, K * L * w.itemsize):
         m = n1 - n0
         dc = (w2.T @ dcol2[:, n0 * L : n1 * L]).reshape(C, HH, WW, m, L)
-        target = dbuf[n0:n1]
-        for i in range(HH):
-            for j in range(WW):
-                d = dc[:, i, j].transpose(1, 0, 2)  # (m, C, L)
-                if wide:
-                    off = i * Wp + j
-                    target[:, :, off : off + L] += d
-                else:
-                    target[:, :, i : i + hspan : stride, j : j + wspan : stride] += d.reshape(
-                        m, C, Ho, Wo
-                    )
+
+        def col2im(lo: int, hi: int, dc=dc, target=dbuf[n0:n1], m=m) -> None:
+            for i in range(HH):
+                for j in range(WW):
+                    d = dc[lo:hi, i, j].transpose(1, 0, 2)  # (m, channels, L)
+                    if wide:
+                        off = i * Wp + j
+                        target[:, lo:hi, off : off + L] += d
+                    else:
+                        target[:, lo:hi, i : i + hspan : stride, j : j + wspan : stride] += (
+                            d.reshape(m, hi - lo, Ho, Wo)
+                        )
+
+        parallel_split(col2im, C, dc.size)
     if wide:
         dbuf = dbuf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)
     return _unpad(dbuf, pad), dw, db

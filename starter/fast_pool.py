@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from starter.fast_conv import parallel_split
+
 __all__ = ["max_pool_forward_fast", "max_pool_backward_fast"]
 
 
@@ -95,7 +97,14 @@ def _column_phases(a: np.ndarray, s: int, pw: int) -> list[np.ndarray]:
     """
     if s == 1:
         return [a]
-    return [np.ascontiguousarray(a[:, :, :, b::s]) for b in range(min(s, pw))]
+    phases = [np.empty(a[:, :, :, b::s].shape, a.dtype) for b in range(min(s, pw))]
+
+    def split(lo: int, hi: int) -> None:
+        for b, p in enumerate(phases):
+            p[:, lo:hi] = a[:, lo:hi, :, b::s]
+
+    parallel_split(split, a.shape[1], a.size)
+    return phases
 
 
 def _phase_views(
@@ -148,14 +157,27 @@ def max_pool_forward_fast(x: np.ndarray, pool_param: dict) -> tuple[np.ndarray, 
     if ph * pw > s * s:
         # Overlapping windows read each element several times: read unit-stride copies.
         src = _column_phases(src, s, pw)
-        views = _phase_views(src, ph, pw, s, Ho, Wo)
-    else:
-        # Each element is read at most once: stride-s views beat making copies.
-        views = _views(src, ph, pw, s, Ho, Wo)
-    out = views[0].copy()
-    for v in views[1:]:
-        np.maximum(out, v, out=out)
+    # else each element is read at most once: stride-s views beat making copies.
+    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
+
+    def forward(lo: int, hi: int) -> None:
+        views = _channel_views(src, lo, hi, ph, pw, s, Ho, Wo)
+        o = out[:, lo:hi]
+        np.copyto(o, views[0])
+        for v in views[1:]:
+            np.maximum(o, v, out=o)
+
+    parallel_split(forward, C, out.size * ph * pw)
     return out, (src, src_shape, x.shape, out, (ph, pw, s))
+
+
+def _channel_views(
+    src: np.ndarray | list[np.ndarray], lo: int, hi: int, ph: int, pw: int, s: int, Ho: int, Wo: int
+) -> list[np.ndarray]:
+    """The window-offset views of channels ``lo:hi`` of ``src`` (an array or its phases)."""
+    if isinstance(src, list):
+        return _phase_views([p[:, lo:hi] for p in src], ph, pw, s, Ho, Wo)
+    return _views(src[:, lo:hi], ph, pw, s, Ho, Wo)
 
 
 def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
@@ -176,35 +198,38 @@ def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
     dout = dout.astype(out.dtype, copy=False)
     N, C, Ho, Wo = out.shape
     phased = isinstance(src, list)
-    views = _phase_views(src, ph, pw, s, Ho, Wo) if phased else _views(src, ph, pw, s, Ho, Wo)
     dsrc = np.zeros(src_shape, dtype=out.dtype)
     if phased:
         dphases = [dsrc] if s == 1 else [np.zeros_like(p) for p in src]
-        dviews = _phase_views(dphases, ph, pw, s, Ho, Wo)
-    else:
-        dviews = _views(dsrc, ph, pw, s, Ho, Wo)
     disjoint = s >= ph and s >= pw  # each input position is in at most one window
-    # Scan the offsets in row-major order; `free` marks the windows whose first
-    # maximum is still to be found. Boolean arithmetic, not masked assignment:
-    # numpy's `where=`/boolean-index writes are several times slower here.
-    hit = np.empty(out.shape, dtype=bool)
-    free = np.ones(out.shape, dtype=bool)
-    tmp = np.empty(out.shape, dtype=out.dtype)
-    last = len(views) - 1
-    for k, (v, dv) in enumerate(zip(views, dviews, strict=True)):
-        np.equal(v, out, out=hit)
-        if k:
-            hit &= free
-        if k < last:
-            free ^= hit  # hit is a subset of free
-        if disjoint:
-            np.multiply(dout, hit, out=dv)
-        else:
-            np.multiply(dout, hit, out=tmp)
-            dv += tmp
-    if phased and s > 1:
-        for b, dp in enumerate(dphases):
-            dsrc[:, :, :, b::s] = dp
+
+    def backward(lo: int, hi: int) -> None:
+        views = _channel_views(src, lo, hi, ph, pw, s, Ho, Wo)
+        dviews = _channel_views(dphases if phased else dsrc, lo, hi, ph, pw, s, Ho, Wo)
+        o, g = out[:, lo:hi], dout[:, lo:hi]
+        # Scan the offsets in row-major order; `free` marks the windows whose first
+        # maximum is still to be found. Boolean arithmetic, not masked assignment:
+        # numpy's `where=`/boolean-index writes are several times slower here.
+        hit = np.empty(o.shape, dtype=bool)
+        free = np.ones(o.shape, dtype=bool)
+        tmp = np.empty(o.shape, dtype=o.dtype)
+        last = len(views) - 1
+        for k, (v, dv) in enumerate(zip(views, dviews, strict=True)):
+            np.equal(v, o, out=hit)
+            if k:
+                hit &= free
+            if k < last:
+                free ^= hit  # hit is a subset of free
+            if disjoint:
+                np.multiply(g, hit, out=dv)
+            else:
+                np.multiply(g, hit, out=tmp)
+                dv += tmp
+        if phased and s > 1:
+            for b, dp in enumerate(dphases):
+                dsrc[:, lo:hi, :, b::s] = dp[:, lo:hi]
+
+    parallel_split(backward, C, out.size * ph * pw)
     H, W = x_shape[2:]
     if dsrc.shape != x_shape:
         return np.ascontiguousarray(dsrc[:, :, :H, :W])

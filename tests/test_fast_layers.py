@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from starter import fast_conv
 from starter.fast_layers import (
     conv_backward_fast,
     conv_forward_fast,
@@ -346,6 +347,54 @@ def test_pool_backward_rejects_wrong_dout_shape() -> None:
     )
     with pytest.raises(ValueError, match="dout must have the forward output's shape"):
         max_pool_backward_fast(np.zeros((1, 1, 2)), cache)
+
+
+# ---------------------------------------------------------------------------
+# the two-thread split of copies (normally only for large inputs)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "threads"])
+def test_parallel_split_gives_the_same_results(monkeypatch, parallel: bool) -> None:
+    monkeypatch.setattr(fast_conv, "PARALLEL", parallel)
+    monkeypatch.setattr(fast_conv, "_MIN_PARALLEL", 0)  # split even these small inputs
+    monkeypatch.setattr(fast_conv, "_CHUNK_BYTES", 1)  # and one sample per chunk
+    for case in (CONV_CASES[0], CONV_CASES[3], CONV_CASES[4]):
+        x, w, b, cp = _conv_case(case, seed=16)
+        out, cache = conv_forward_fast(x, w, b, cp)
+        assert_close("out", out, conv_ref(x, w, b, cp["stride"], cp["pad"]), rtol=RTOL)
+        dout = np.random.default_rng(17).standard_normal(out.shape)
+        ref = conv_backward_ref(dout, x, w, cp["stride"], cp["pad"])
+        for name, got, want in zip(
+            "dx dw db".split(), conv_backward_fast(dout, cache), ref, strict=True
+        ):
+            assert_close(name, got, want, rtol=RTOL)
+    for case in (POOL_CASES[0], POOL_CASES[4]):
+        x = np.random.default_rng(18).integers(0, 3, size=case[:4]).astype(float)
+        out, cache = max_pool_forward_fast(x, _pool_param(case))
+        ref_out, argmax = pool_ref(x, *case[4:])
+        assert_close("pool out", out, ref_out, rtol=RTOL)
+        dout = np.random.default_rng(19).standard_normal(out.shape)
+        assert_close(
+            "pool dx", max_pool_backward_fast(dout, cache), pool_backward_ref(dout, x.shape, argmax)
+        )
+
+
+def test_parallel_split_covers_the_range_once_and_propagates_errors(monkeypatch) -> None:
+    monkeypatch.setattr(fast_conv, "PARALLEL", True)
+    seen = np.zeros(10, dtype=int)
+
+    def mark(lo: int, hi: int) -> None:
+        seen[lo:hi] += 1
+
+    fast_conv.parallel_split(mark, 10, work=1 << 30)
+    np.testing.assert_array_equal(seen, 1)
+
+    def fail(lo: int, hi: int) -> None:
+        if lo > 0:
+            raise ZeroDivisionError("in the worker")
+
+    with pytest.raises(ZeroDivisionError, match="in the worker"):
+        fast_conv.parallel_split(fail, 10, work=1 << 30)
 
 
 # ---------------------------------------------------------------------------
