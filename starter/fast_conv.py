@@ -259,16 +259,11 @@ def conv_forward_fast(
     row = W + 2 * pad if wide else Wo  # output row length in the columns (wide: Wp)
     L = Ho * row  # columns per sample
     src = _column_source(x, HH, WW, stride, pad, Ho, Wo, wide)
-    cols = np.empty(src.shape, dtype=x.dtype)
-    cols2 = cols.reshape(K, N * L)
-    for n0, n1 in _chunks(N, K * L * x.itemsize):
-        chunk = cols[:, :, :, n0:n1]
-
-        def im2col(lo: int, hi: int, chunk=chunk, n0=n0, n1=n1) -> None:
-            chunk[lo:hi] = src[lo:hi, :, :, n0:n1]
-
-        parallel_split(im2col, C, chunk.size)
-        res = (w2 @ cols2[:, n0 * L : n1 * L]).reshape(F, n1 - n0, Ho, row)
+    chunks = _chunks(N, K * L * x.itemsize)
+    buf = np.empty(K * L * max(n1 - n0 for n0, n1 in chunks), dtype=x.dtype)
+    for n0, n1 in chunks:
+        cols = _im2col_chunk(src, n0, n1, buf)
+        res = (w2 @ cols).reshape(F, n1 - n0, Ho, row)
 
         def to_nchw(lo: int, hi: int, res=res, n0=n0, n1=n1) -> None:
             # Drop the filler columns (wide) while moving to NCHW, bias fused in.
@@ -279,7 +274,26 @@ def conv_forward_fast(
             )
 
         parallel_split(to_nchw, F, res.size)
-    return out, ("wide" if wide else "strided", x.shape, w, cols2, stride, pad)
+    # The backward rebuilds the columns from `src` (the padded input): cheaper than
+    # keeping C*HH*WW times the input alive, and the chunk buffer stays in cache.
+    return out, ("wide" if wide else "strided", x.shape, w, src, stride, pad)
+
+
+def _im2col_chunk(src: np.ndarray, n0: int, n1: int, buf: np.ndarray) -> np.ndarray:
+    """Columns of samples ``n0:n1`` from a :func:`_column_source` view, built in ``buf``.
+
+    Returns a (C*HH*WW, (n1-n0)*L) view of the start of ``buf``.
+    """
+    C, HH, WW = src.shape[:3]
+    spatial = src.shape[4:]
+    shape = (C, HH, WW, n1 - n0, *spatial)
+    cols = buf[: int(np.prod(shape))].reshape(shape)
+
+    def copy(lo: int, hi: int) -> None:
+        cols[lo:hi] = src[lo:hi, :, :, n0:n1]
+
+    parallel_split(copy, C, cols.size)
+    return cols.reshape(C * HH * WW, -1)
 
 
 def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -292,7 +306,7 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     Returns ``(dx, dw, db)`` of shapes (N, C, H, W), (F, C, HH, WW) and (F,),
     in the forward input's dtype.
     """
-    mode, x_shape, w, cols, stride, pad = cache
+    mode, x_shape, w, src, stride, pad = cache
     N, C, H, W = x_shape
     F, _, HH, WW = w.shape
     K = C * HH * WW
@@ -311,7 +325,7 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
         d3 = np.ascontiguousarray(dout).reshape(N, F, H * W)
         dx = np.matmul(w2.T, d3).reshape(x_shape)
         # sum_n dout[n] (F, HW) @ x[n].T (HW, C): N small GEMMs, then a cheap sum.
-        dw = np.matmul(d3, cols.transpose(0, 2, 1)).sum(axis=0)
+        dw = np.matmul(d3, src.transpose(0, 2, 1)).sum(axis=0)
         return dx, dw.reshape(w.shape), db
 
     wide = mode == "wide"
@@ -326,18 +340,26 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
 
     parallel_split(to_cols, F, dcol.size)
     dcol2 = dcol.reshape(F, N * L)
-    # dw as (K, F) = cols @ dcol.T: measured faster than dcol @ cols.T on these shapes.
-    dw = np.ascontiguousarray((cols @ dcol2.T).T).reshape(w.shape)
 
-    # dx: per chunk, dcols = w.T @ dcol, then col2im as HH*WW vectorised adds.
+    # Per chunk: rebuild the columns; dw += cols @ dcol.T, accumulated as (K, F)
+    # (measured faster than dcol @ cols.T); dcols = w.T @ dcol; col2im as HH*WW
+    # vectorised adds of strided slices.
     if wide:
         dbuf = np.zeros((N, C, Hp * Wp + WW - 1), dtype=w.dtype)
     else:
         dbuf = np.zeros((N, C, Hp, Wp), dtype=w.dtype)
     hspan, wspan = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
-    for n0, n1 in _chunks(N, K * L * w.itemsize):
+    chunks = _chunks(N, K * L * w.itemsize)
+    most = K * L * max(n1 - n0 for n0, n1 in chunks)
+    buf, dbuf_cols = np.empty(most, dtype=w.dtype), np.empty(most, dtype=w.dtype)
+    dwt, part = np.zeros((K, F), dtype=w.dtype), np.empty((K, F), dtype=w.dtype)
+    for n0, n1 in chunks:
         m = n1 - n0
-        dc = (w2.T @ dcol2[:, n0 * L : n1 * L]).reshape(C, HH, WW, m, L)
+        dslice = dcol2[:, n0 * L : n1 * L]
+        np.matmul(_im2col_chunk(src, n0, n1, buf), dslice.T, out=part)
+        dwt += part
+        dc = np.matmul(w2.T, dslice, out=dbuf_cols[: K * m * L].reshape(K, m * L))
+        dc = dc.reshape(C, HH, WW, m, L)
 
         def col2im(lo: int, hi: int, dc=dc, target=dbuf[n0:n1], m=m) -> None:
             for i in range(HH):
@@ -352,6 +374,7 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
                         )
 
         parallel_split(col2im, C, dc.size)
+    dw = np.ascontiguousarray(dwt.T).reshape(w.shape)
     if wide:
         dbuf = dbuf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)
     return _unpad(dbuf, pad), dw, db
