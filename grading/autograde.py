@@ -177,9 +177,12 @@ def autograde(
     try:
         with tempfile.TemporaryDirectory(prefix="grading-autograde-") as work_dir:
             work = Path(work_dir)
+            phase = time.monotonic()
             template = generate_assignment(course.source_dir, work / "template")
+            log(f"gradebook template from {course.source_dir}: {time.monotonic() - phase:.1f} s")
+            phase = time.monotonic()
             gradebook = CourseGradebook(sqlite_url(out_dir / "gradebook.db"))
-            gradebook.copy_assignment_from(sqlite_url(template.gradebook))
+            gradebook.start_from_template(template.gradebook)
             modules = module_files(course.source_dir)
 
             prepared: dict[str, PreparedSubmission] = {}
@@ -213,12 +216,15 @@ def autograde(
                         nb: NotebookOutcome(*prepared[student].problems[nb]) for nb in notebooks})
                     _log_outcome(log, outcomes[student])
 
+        log(f"autograding {len(students)} submissions: {time.monotonic() - phase:.1f} s")
         rows = gradebook.rows(valid, notebooks)
         write_grades_csv(rows, out_dir / "grades.csv")
         summary = AutogradeSummary(out_dir, students, notebooks,
                                    {s: outcomes[s] for s in students}, time.monotonic() - started)
         _write_results(summary, settings)
+        phase = time.monotonic()
         generate_feedback(out_dir, executor_workers=settings.workers, echo=log)
+        log(f"feedback: {time.monotonic() - phase:.1f} s")
         summary.seconds = time.monotonic() - started
         _write_results(summary, settings)
         log(f"graded {len(students)} submissions x {len(notebooks)} notebooks in {summary.seconds:.1f} s "

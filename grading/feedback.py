@@ -24,9 +24,14 @@ from grading.gradebook import CourseGradebook, sqlite_url
 from grading.nbgrader_config import write_feedback_config
 from grading.nbgrader_run import run_nbgrader
 
-# src= or href= pointing at the internet, or a CSS @import / url() of it.
-REMOTE_RESOURCE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import\s+url\(\s*["']?https?:|url\(\s*["']?https?:""",
-                             re.IGNORECASE)
+# Elements that load what their src/href points at (plain <a> links load nothing),
+# and CSS that imports or fetches from a URL.
+REMOTE_RESOURCE = re.compile(
+    r"""<(?:script|img|iframe|embed|object|source|video|audio|link|input)\b[^>]*?"""
+    r"""\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
 
 
 class FeedbackError(RuntimeError):

@@ -9,6 +9,7 @@ exports ``grades.csv`` from it.
 from __future__ import annotations
 
 import csv
+import shutil
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +78,19 @@ class CourseGradebook:
                 for cell in [*notebook.grade_cells, *notebook.task_cells]:
                     cells.append(GradedCell(notebook.name, cell.name, kinds[cell.name], float(cell.max_score)))
         return sorted(cells, key=lambda cell: (cell.notebook, cell.grade_id))
+
+    def start_from_template(self, template_db: Path) -> None:
+        """Give this gradebook the template's assignment, keeping any grades it already holds.
+
+        A new SQLite gradebook is a plain copy of the template file (one write
+        instead of one commit per cell); otherwise the cells are copied through
+        nbgrader's API.
+        """
+        prefix = "sqlite:///"
+        if self.db_url.startswith(prefix) and not Path(self.db_url[len(prefix):]).exists():
+            shutil.copyfile(template_db, self.db_url[len(prefix):])
+        else:
+            self.copy_assignment_from(sqlite_url(template_db))
 
     def copy_assignment_from(self, template_url: str) -> None:
         """Create (or update) the assignment, its notebooks and cells as in the template gradebook."""

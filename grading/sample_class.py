@@ -43,6 +43,14 @@ def _solution_functions(source_dir: Path, module: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if "." not in name))
 
 
+def _main_module(source_dir: Path, notebook: str, modules: Sequence[str]) -> str | None:
+    """The module with solution regions that the first notebook imports (else the first one with any)."""
+    with_regions = [module for module in modules if _solution_functions(source_dir, module)]
+    text = (source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8")
+    imported = [m for m in with_regions if f"from {m[:-3]} import" in text or f"import {m[:-3]}" in text]
+    return (imported or with_regions or [None])[0]
+
+
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
     max_mutants: int = 3,
@@ -51,7 +59,7 @@ def build_sample_class(
     dest.mkdir(parents=True, exist_ok=True)
     notebooks = notebook_ids(source_dir)
     modules = module_files(source_dir)
-    main_module = modules[0] if modules else None
+    main_module = _main_module(source_dir, notebooks[0], modules)
     students: dict[str, str] = {}
 
     _copy(source_dir, dest / "correct")
@@ -63,6 +71,8 @@ def build_sample_class(
     for module in modules:
         done = _solution_functions(source_dir, module)[::2]
         text = (source_dir / module).read_text(encoding="utf-8")
+        if not done:
+            continue
         (partial / module).write_text(strip_solutions(text, module, keep_functions=done), encoding="utf-8")
     students["partial"] = "release with every other module function filled in"
 
