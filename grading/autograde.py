@@ -31,6 +31,7 @@ from grading.outcomes import (
     GRADED,
     NotebookOutcome,
     SubmissionOutcome,
+    notebook_seconds,
     notebook_status,
 )
 from grading.release import generate_assignment
@@ -127,6 +128,8 @@ def _collect(
     gradebook.merge_graded(sqlite_url(prepared.course_root / "gradebook.db"), student, graded)
     gradebook.record_zero(student, [nb for nb in notebooks if nb not in graded])
     kept = out_dir / "autograded" / student / ASSIGNMENT_ID
+    for notebook in notebooks:  # nothing stale from an earlier run may reach the feedback
+        (kept / f"{notebook}.ipynb").unlink(missing_ok=True)
     for notebook in graded:
         kept.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(autograded_path(prepared.course_root, student, notebook), kept / f"{notebook}.ipynb")
@@ -138,6 +141,7 @@ def _collect(
             status, reason,
             score=sum(cells.values()),
             max_score=sum(row.max_score for row in rows if row.notebook == notebook),
+            seconds=round(notebook_seconds(prepared.course_root, notebook), 2),
             cells=cells,
         )
     return outcome
@@ -150,10 +154,10 @@ def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
         score = f"{result.score:g}/{result.max_score:g}"
         if result.status == GRADED:
             detail = f" ({result.reason})" if result.reason else ""
-            log(f"{outcome.student_id}/{notebook}: graded {score}{detail} [{outcome.seconds:.1f} s]")
+            log(f"{outcome.student_id}/{notebook}: graded {score}{detail} [{result.seconds:.1f} s]")
         else:
             log(f"{outcome.student_id}/{notebook}: {result.status}: {result.reason}: graded 0 "
-                f"[{outcome.seconds:.1f} s]")
+                f"[{result.seconds:.1f} s]")
 
 
 def autograde(

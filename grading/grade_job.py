@@ -1,10 +1,10 @@
 """One submission's grading job: ``python -m grading.grade_job COURSE_ROOT STUDENT NOTEBOOK...``.
 
 Runs inside the sandbox, in a scratch course directory prepared by
-:mod:`grading.submissions`. It runs the real ``nbgrader autograde`` on all the
-notebooks at once; nbgrader drops every notebook of the submission when one of
-them fails (a dead kernel, an unresponsive one), so the notebooks that have no
-autograded output are then retried one at a time to grade all the others.
+:mod:`grading.submissions`. It runs the real ``nbgrader autograde`` once per
+notebook: when one notebook fails (a dead kernel, an unresponsive one)
+nbgrader drops the autograded output of every notebook of that run, so one
+run per notebook keeps the others, and gives each notebook its own time.
 What happened is written to ``COURSE_ROOT/job.json`` for the parent to read.
 """
 
@@ -52,15 +52,12 @@ def main(argv: list[str]) -> int:
         return 2
     course_root, student, notebooks = Path(argv[0]).resolve(), argv[1], argv[2:]
     report_path = course_root / JOB_REPORT
-    attempts = [_autograde(course_root, student, "*")]
+    attempts: list[dict[str, object]] = []
     report = {"student": student, "attempts": attempts}
-    report_path.write_text(json.dumps(report, indent=1))
-    missing = [nb for nb in notebooks if not autograded_path(course_root, student, nb).exists()]
-    if len(notebooks) > 1 and missing:
-        for notebook in missing:
-            attempts.append(_autograde(course_root, student, notebook))
-            # Saved after each attempt: the sandbox may stop us at any time.
-            report_path.write_text(json.dumps(report, indent=1))
+    for notebook in notebooks:
+        attempts.append(_autograde(course_root, student, notebook))
+        # Saved after each notebook: the sandbox may stop us at any time.
+        report_path.write_text(json.dumps(report, indent=1))
     return 0
 
 

@@ -39,6 +39,7 @@ class NotebookOutcome:
     reason: str = ""
     score: float = 0.0
     max_score: float = 0.0
+    seconds: float = 0.0  # nbgrader's run on this notebook (0 when it did not run)
     cells: dict[str, float] = field(default_factory=dict)
 
 
@@ -84,6 +85,10 @@ def job_attempts(course_root: Path) -> list[dict]:
         return []
 
 
+def notebook_seconds(course_root: Path, notebook: str) -> float:
+    return sum(float(a["seconds"]) for a in job_attempts(course_root) if a["notebooks"] == notebook)
+
+
 def notebook_status(
     course_root: Path, student_id: str, notebook: str, job: JobResult, cell_timeout: int
 ) -> tuple[str, str]:
@@ -98,7 +103,7 @@ def notebook_status(
         return TIMEOUT, f"grading {job.reason}; the notebook was not finished"
     if job.launch_error:
         return FAILED, job.reason or "the grading job did not start"
-    attempts = [a for a in job_attempts(course_root) if a["notebooks"] in (notebook, "*")]
+    attempts = [a for a in job_attempts(course_root) if a["notebooks"] == notebook]
     if not attempts:
         return FAILED, f"{job.reason or 'the grading job wrote no report'}: {job.output_tail[-300:]}"
     return FAILED, _reason_from_log(attempts[-1]["log_tail"])
