@@ -123,15 +123,16 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
     failed, where = {}, {}
     for cell in _graded_code_cells(nb):
         gid = _nbgrader(cell)["grade_id"]
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                failed[gid] = f"{out.ename}: {out.evalue}"[:300]
-                where[gid] = _failing_part(cell.source, out.traceback)
-                break
-            if out.output_type == "stream" and out.name == "stderr":
-                failed[gid] = f"stderr: {out.text}"[:300]
-                where[gid] = "stderr"
-                break
+        outputs = cell.get("outputs", [])
+        errors = [o for o in outputs if o.output_type == "error"]
+        stderr = [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+        # An exception is reported first: it fails the cell even where stderr is tolerated.
+        if errors:
+            failed[gid] = f"{errors[0].ename}: {errors[0].evalue}"[:300]
+            where[gid] = _failing_part(cell.source, errors[0].traceback)
+        elif stderr:
+            failed[gid] = f"stderr: {stderr[0].text}"[:300]
+            where[gid] = "stderr only"
     return {"failed": failed, "where": where, "seconds": seconds,
             "graded": [_nbgrader(c)["grade_id"] for c in _graded_code_cells(nb)]}
 
@@ -176,7 +177,7 @@ def test_notebook_catches_every_bug_and_accepts_every_alternative():
             if result["failed"]:
                 caught[mutant.module] += 1
                 # Caught before the hidden tests: a student sees the failure in the release.
-                visible[mutant.module] += any(w != "hidden" for w in result["where"].values())
+                visible[mutant.module] += any(w in ("visible", "stderr only") for w in result["where"].values())
             else:
                 missed.append(mutant.id)
         elif result["failed"]:
