@@ -85,17 +85,17 @@ def torch_reference(path: Path = WEIGHTS):
             return torch.cat([F.relu(self.conv(s, f"{name}_expand1x1")),
                               F.relu(self.conv(s, f"{name}_expand3x3", padding=1))], dim=1)  # fmt: skip
 
-        def forward(self, x):
-            """Returns the list of the 13 layer outputs, in LAYER_NAMES order."""
+        def forward(self, x, upto: int = len(LAYER_NAMES) - 1):
+            """Returns the list of the layer outputs up to index ``upto``, in LAYER_NAMES order."""
             outs = [self.conv(x, "conv1", stride=2)]
             outs.append(F.relu(outs[-1]))
             outs.append(F.max_pool2d(outs[-1], 3, 2))  # floor mode, as Keras "valid"
-            for name in LAYER_NAMES[3:]:
+            for name in LAYER_NAMES[3 : upto + 1]:
                 if name.startswith("pool"):
                     outs.append(F.max_pool2d(outs[-1], 3, 2))
                 else:
                     outs.append(self.fire(outs[-1], name))
-            return outs
+            return outs[: upto + 1]
 
     return TorchSqueezeNet()
 
