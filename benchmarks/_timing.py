@@ -37,7 +37,10 @@ def ensure_benchmark_env() -> None:
 
 
 def setup_threads(threads: int = THREADS):
-    """Limit numpy's BLAS and torch to ``threads`` threads; return torch or None."""
+    """Limit numpy's BLAS, starter's copy threads and torch to ``threads``; return torch or None."""
+    import starter.fast_conv
+
+    starter.fast_conv.PARALLEL = threads > 1
     try:
         from threadpoolctl import threadpool_limits
 
@@ -80,14 +83,20 @@ def describe_environment(torch) -> str:
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], rounds: int = 9, warmup: int = 2, pause: float = 0.01
+    fns: dict[str, Callable[[], object]],
+    rounds: int = 9,
+    warmup: int = 2,
+    pause: float = 0.01,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, float]:
-    """Median wall time in seconds of each function, timed round-robin.
+    """Median time in seconds of each function, timed round-robin.
 
     Every round runs each function once, so a change of machine load (other
     processes on a shared box) hits all of them alike. ``pause`` seconds of
     sleep before each timed call let the other library's worker threads stop
     spinning, so that they do not steal a core from the one being timed.
+    ``clock`` is wall time by default; ``time.process_time`` (CPU time of the
+    process) is steadier on a loaded machine but only meaningful single-threaded.
     """
     for fn in fns.values():
         for _ in range(warmup):
@@ -97,13 +106,15 @@ def interleaved(
         for name, fn in fns.items():
             if pause:
                 time.sleep(pause)
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            times[name].append(time.perf_counter() - t0)
+            times[name].append(clock() - t0)
     return {name: sorted(ts)[len(ts) // 2] for name, ts in times.items()}
 
 
-def gemm_peak(torch, n: int = 2048, rounds: int = 5) -> dict[str, float]:
+def gemm_peak(
+    torch, n: int = 2048, rounds: int = 5, clock: Callable[[], float] = time.perf_counter
+) -> dict[str, float]:
     """float32 GEMM n^3 throughput in GFLOP/s: ``{"numpy": ..., "torch": ...}``."""
     import numpy as np
 
@@ -115,7 +126,7 @@ def gemm_peak(torch, n: int = 2048, rounds: int = 5) -> dict[str, float]:
     if torch is not None:
         ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c.copy())
         fns["torch"] = lambda: torch.mm(ta, tb, out=tc)
-    med = interleaved(fns, rounds=rounds, warmup=1)
+    med = interleaved(fns, rounds=rounds, warmup=1, clock=clock)
     return {name: 2 * n**3 / t / 1e9 for name, t in med.items()}
 
 
@@ -127,3 +138,24 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
     print(fmt.format(*["-" * w for w in widths]))
     for r in rows:
         print(fmt.format(*r))
+
+
+def add_common_arguments(parser) -> None:
+    """--rounds, --quick, --threads and --cpu-time, shared by the scripts."""
+    parser.add_argument("--rounds", type=int, default=9, help="timed rounds per shape (median)")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, for a smoke run")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS, help=f"threads for both libraries ({THREADS})"
+    )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time CPU seconds instead of wall time (needs --threads 1; steadier under load)",
+    )
+
+
+def clock_from_args(args) -> Callable[[], float]:
+    """The clock the arguments ask for; refuses CPU time with several threads."""
+    if args.cpu_time and args.threads != 1:
+        raise SystemExit("--cpu-time is only meaningful with --threads 1")
+    return time.process_time if args.cpu_time else time.perf_counter

@@ -20,6 +20,8 @@ ensure_benchmark_env()
 
 import numpy as np  # noqa: E402
 from _timing import (  # noqa: E402
+    add_common_arguments,
+    clock_from_args,
     describe_environment,
     gemm_peak,
     interleaved,
@@ -73,15 +75,15 @@ def make_fns(torch, x, w, b, cp: dict, dout) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9, help="timed rounds per shape (median)")
-    parser.add_argument("--quick", action="store_true", help="3 rounds, for a smoke run")
+    add_common_arguments(parser)
     parser.add_argument("--only", default="", help="run only shapes whose label contains this")
     args = parser.parse_args()
     rounds = 3 if args.quick else args.rounds
 
-    torch = setup_threads()
+    clock = clock_from_args(args)
+    torch = setup_threads(args.threads)
     print(describe_environment(torch))
-    peak = gemm_peak(torch)
+    peak = gemm_peak(torch, clock=clock)
     print(
         "float32 GEMM 2048^3: numpy {:.0f} GFLOP/s".format(peak["numpy"])
         + (", torch {:.0f} GFLOP/s".format(peak["torch"]) if "torch" in peak else "")
@@ -101,7 +103,7 @@ def main() -> None:
         dout = rng.standard_normal(out.shape, dtype=np.float32)
 
         fns = make_fns(torch, x, w, b, cp, dout)
-        med = interleaved(fns, rounds=rounds)
+        med = interleaved(fns, rounds=rounds, clock=clock)
         flops = 2.0 * N * F * C * k * k * out.shape[2] * out.shape[3]  # one pass
         shape = f"{N}x{C}x{H}x{W} F={F} {k}x{k} s{s} p{p}"
         row = [label, shape, f"{med['np_fb'] * 1e3:.2f}"]

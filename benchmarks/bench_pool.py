@@ -19,7 +19,14 @@ from _timing import ensure_benchmark_env  # noqa: E402
 ensure_benchmark_env()
 
 import numpy as np  # noqa: E402
-from _timing import describe_environment, interleaved, print_table, setup_threads  # noqa: E402
+from _timing import (  # noqa: E402
+    add_common_arguments,
+    clock_from_args,
+    describe_environment,
+    interleaved,
+    print_table,
+    setup_threads,
+)
 
 from starter.fast_layers import max_pool_backward_fast, max_pool_forward_fast  # noqa: E402
 
@@ -72,12 +79,12 @@ def make_fns(torch, x, pp: dict, dout) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9, help="timed rounds per shape (median)")
-    parser.add_argument("--quick", action="store_true", help="3 rounds, for a smoke run")
+    add_common_arguments(parser)
     args = parser.parse_args()
     rounds = 3 if args.quick else args.rounds
 
-    torch = setup_threads()
+    clock = clock_from_args(args)
+    torch = setup_threads(args.threads)
     print(describe_environment(torch))
     print()
     rng = np.random.default_rng(0)
@@ -87,7 +94,7 @@ def main() -> None:
         pp = {"pool_height": k, "pool_width": k, "stride": s, "ceil_mode": ceil}
         out, _ = max_pool_forward_fast(x, pp)
         dout = rng.standard_normal(out.shape, dtype=np.float32)
-        med = interleaved(make_fns(torch, x, pp, dout), rounds=rounds)
+        med = interleaved(make_fns(torch, x, pp, dout), rounds=rounds, clock=clock)
         shape = f"{N}x{C}x{H}x{W} {k}x{k} s{s}" + (" ceil" if ceil else "")
         row = [label, shape, f"{med['np_fb'] * 1e3:.2f}"]
         if torch is not None:
