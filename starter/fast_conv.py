@@ -1,4 +1,4 @@
-"""Fast convolution layers in pure numpy: im2col through stride tricks + one GEMM.
+"""Fast convolution layers in pure numpy: im2col through stride tricks + GEMM.
 
 Same contract as the naive layers students write in ``layers.py``
 (cross-correlation as in PyTorch, zero padding,
@@ -6,23 +6,32 @@ Same contract as the naive layers students write in ``layers.py``
 ``1 + (H + 2 p - HH) // s``), fast enough to train a small CNN on a 2-core
 CPU. Import them through :mod:`starter.fast_layers`.
 
-Why they are fast (``benchmarks/README.md`` has the measurements): the time
-of a numpy conv goes into the copies around the GEMM, so the layout is chosen
-to make those copies long contiguous runs and the GEMMs few and large.
+Why they are fast (``benchmarks/README.md`` has the measurements): OpenBLAS
+runs the GEMMs near the machine's peak, so a numpy conv's time goes into the
+copies around them. The layout makes those copies long contiguous runs, the
+GEMMs large and free of transposed operands, and every buffer cache-sized:
 
-* Columns are laid out ``(C*HH*WW, N*L)``: the whole batch is one GEMM with
-  ``w`` reshaped to ``(F, C*HH*WW)``, no transposed operand.
+* Columns are laid out ``(C*HH*WW, n*L)`` for a chunk of ``n`` samples (about
+  2 MB of columns), ``L`` columns per sample: one GEMM
+  ``w (F, C*HH*WW) @ cols`` per chunk, right after the chunk's columns were
+  written, so they are read back from cache. The chunk buffer is reused.
 * Stride 1 uses "wide" columns: the padded input is flattened per channel to
   ``Hp*Wp`` and column ``q = ho*Wp + wo`` of row ``(c, i, j)`` is element
   ``q + i*Wp + j``. Each row is then one contiguous slice (a long memcpy
-  instead of ``Ho`` short ones); the ``WW-1`` extra columns per output row
+  instead of ``H'`` short ones); the ``WW-1`` extra columns per output row
   (``wo >= W'``) are dropped from the output and given a zero upstream
   gradient, so they never touch ``dw`` or ``dx``. col2im is likewise
-  ``HH*WW`` adds of contiguous slices.
-* Other strides use the classic 6-d ``as_strided`` window view, copied once.
+  ``HH*WW`` adds of contiguous slices, one per kernel offset (never
+  ``np.add.at``).
+* Other strides use the classic 6-d ``as_strided`` window view.
+* The cache keeps the padded input, not the columns (``C*HH*WW`` times
+  larger): the backward rebuilds each chunk's columns, which costs less than
+  reading stored ones back from memory.
 * A 1x1 convolution with stride 1 and no padding is a plain batched GEMM on
   the input itself (no columns).
-* col2im never uses ``np.add.at``: one vectorised add per kernel offset.
+* numpy's copies run on one core while OpenBLAS uses all of them, so the
+  copies and col2im adds are split between the caller and one worker thread
+  (:func:`parallel_split`; numpy releases the GIL while copying).
 
 Everything runs in the input's floating dtype: float32 stays float32 (speed),
 float64 stays float64 (gradient checks); ``w`` and ``b`` are cast to it, and
@@ -148,7 +157,12 @@ def _padded_flat(x: np.ndarray, pad: int, slack: int) -> np.ndarray:
     N, C, H, W = x.shape
     Hp, Wp = H + 2 * pad, W + 2 * pad
     buf = np.zeros((N, C, Hp * Wp + slack), dtype=x.dtype)
-    buf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)[:, :, pad : pad + H, pad : pad + W] = x
+    inner = buf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)[:, :, pad : pad + H, pad : pad + W]
+
+    def copy(lo: int, hi: int) -> None:
+        inner[lo:hi] = x[lo:hi]
+
+    parallel_split(copy, N, x.size)
     return buf
 
 
@@ -167,7 +181,14 @@ def _unpad(xp: np.ndarray, pad: int) -> np.ndarray:
     """Contiguous interior of ``xp`` (N, C, Hp, Wp) -> (N, C, Hp-2p, Wp-2p)."""
     if pad == 0:
         return xp
-    return np.ascontiguousarray(xp[:, :, pad:-pad, pad:-pad])
+    N, C, Hp, Wp = xp.shape
+    out = np.empty((N, C, Hp - 2 * pad, Wp - 2 * pad), dtype=xp.dtype)
+
+    def copy(lo: int, hi: int) -> None:
+        out[lo:hi] = xp[lo:hi, :, pad:-pad, pad:-pad]
+
+    parallel_split(copy, N, out.size)
+    return out
 
 
 # ---------------------------------------------------------------------------
