@@ -11,10 +11,11 @@ runs the GEMMs near the machine's peak, so a numpy conv's time goes into the
 copies around them. The layout makes those copies long contiguous runs, the
 GEMMs large and free of transposed operands, and every buffer cache-sized:
 
-* Columns are laid out ``(C*HH*WW, n*L)`` for a chunk of ``n`` samples (about
-  2 MB of columns), ``L`` columns per sample: one GEMM
-  ``w (F, C*HH*WW) @ cols`` per chunk, right after the chunk's columns were
-  written, so they are read back from cache. The chunk buffer is reused.
+* Columns are laid out ``(n, C*HH*WW, L)`` for a chunk of ``n`` samples
+  (about 2 MB of columns), ``L`` columns per sample: a batched GEMM
+  ``w (F, C*HH*WW) @ cols[k]`` writes the output already in NCHW order, right
+  after the chunk's columns were written, so they are read back from cache.
+  The chunk buffers are reused.
 * Stride 1 uses "wide" columns: the padded input is flattened per channel to
   ``Hp*Wp`` and column ``q = ho*Wp + wo`` of row ``(c, i, j)`` is element
   ``q + i*Wp + j``. Each row is then one contiguous slice (a long memcpy
@@ -211,9 +212,9 @@ def _column_source(
 ) -> np.ndarray:
     """Read-only view of the padded ``x`` indexed like the columns.
 
-    wide (stride 1): shape (C, HH, WW, N, H'*Wp), element ``[c, i, j, n, q]`` =
+    wide (stride 1): shape (N, C, HH, WW, H'*Wp), element ``[n, c, i, j, q]`` =
     ``xpad[n, c].flat[q + i*Wp + j]`` (a row is one contiguous slice);
-    otherwise: shape (C, HH, WW, N, H', W'), element ``[c, i, j, n, ho, wo]`` =
+    otherwise: shape (N, C, HH, WW, H', W'), element ``[n, c, i, j, ho, wo]`` =
     ``xpad[n, c, ho*stride + i, wo*stride + j]``.
     """
     N, C, H, W = x.shape
@@ -222,14 +223,14 @@ def _column_source(
         buf = _padded_flat(x, pad, WW - 1)
         sN, sC, it = buf.strides
         return as_strided(
-            buf, shape=(C, HH, WW, N, Ho * Wp), strides=(sC, Wp * it, it, sN, it), writeable=False
+            buf, shape=(N, C, HH, WW, Ho * Wp), strides=(sN, sC, Wp * it, it, it), writeable=False
         )
     xp = _pad(x, pad)
     sN, sC, sH, sW = xp.strides
     return as_strided(
         xp,
-        shape=(C, HH, WW, N, Ho, Wo),
-        strides=(sC, sH, sW, sN, stride * sH, stride * sW),
+        shape=(N, C, HH, WW, Ho, Wo),
+        strides=(sN, sC, sH, sW, stride * sH, stride * sW),
         writeable=False,
     )
 
@@ -282,19 +283,17 @@ def conv_forward_fast(
     src = _column_source(x, HH, WW, stride, pad, Ho, Wo, wide)
     chunks = _chunks(N, K * L * x.itemsize)
     buf = np.empty(K * L * max(n1 - n0 for n0, n1 in chunks), dtype=x.dtype)
+    res_buf = np.empty(F * L * max(n1 - n0 for n0, n1 in chunks), dtype=x.dtype)
     for n0, n1 in chunks:
-        cols = _im2col_chunk(src, n0, n1, buf)
-        res = (w2 @ cols).reshape(F, n1 - n0, Ho, row)
+        cols = _im2col_chunk(src, n0, n1, buf)  # (m, K, L)
+        res = np.matmul(w2, cols, out=res_buf[: F * L * (n1 - n0)].reshape(n1 - n0, F, L))
+        res = res.reshape(n1 - n0, F, Ho, row)
 
-        def to_nchw(lo: int, hi: int, res=res, n0=n0, n1=n1) -> None:
-            # Drop the filler columns (wide) while moving to NCHW, bias fused in.
-            np.add(
-                res[lo:hi, :, :, :Wo].transpose(1, 0, 2, 3),
-                bias[:, lo:hi],
-                out=out[n0:n1, lo:hi],
-            )
+        def finish(lo: int, hi: int, res=res, n0=n0) -> None:
+            # Drop the filler columns (wide), bias fused in.
+            np.add(res[lo:hi, :, :, :Wo], bias, out=out[n0 + lo : n0 + hi])
 
-        parallel_split(to_nchw, F, res.size)
+        parallel_split(finish, n1 - n0, res.size)
     # The backward rebuilds the columns from `src` (the padded input): cheaper than
     # keeping C*HH*WW times the input alive, and the chunk buffer stays in cache.
     return out, ("wide" if wide else "strided", x.shape, w, src, stride, pad)
@@ -303,18 +302,17 @@ def conv_forward_fast(
 def _im2col_chunk(src: np.ndarray, n0: int, n1: int, buf: np.ndarray) -> np.ndarray:
     """Columns of samples ``n0:n1`` from a :func:`_column_source` view, built in ``buf``.
 
-    Returns a (C*HH*WW, (n1-n0)*L) view of the start of ``buf``.
+    Returns a (n1-n0, C*HH*WW, L) view of the start of ``buf``.
     """
-    C, HH, WW = src.shape[:3]
-    spatial = src.shape[4:]
-    shape = (C, HH, WW, n1 - n0, *spatial)
+    C, HH, WW = src.shape[1:4]
+    shape = (n1 - n0, *src.shape[1:])
     cols = buf[: int(np.prod(shape))].reshape(shape)
 
     def copy(lo: int, hi: int) -> None:
-        cols[lo:hi] = src[lo:hi, :, :, n0:n1]
+        cols[:, lo:hi] = src[n0:n1, lo:hi]
 
     parallel_split(copy, C, cols.size)
-    return cols.reshape(C * HH * WW, -1)
+    return cols.reshape(n1 - n0, C * HH * WW, -1)
 
 
 def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -352,40 +350,47 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     wide = mode == "wide"
     row = Wp if wide else Wo
     L = Ho * row
-    # Upstream gradient in the column order (F, N, H', row), zero on the filler columns.
-    dcol = np.empty((F, N, Ho, row), dtype=w.dtype)
+    # Upstream gradient in the column order (N, F, H', row), zero on the filler columns.
+    if row == Wo:
+        dcol = np.ascontiguousarray(dout)
+    else:
+        dcol = np.empty((N, F, Ho, row), dtype=w.dtype)
 
-    def to_cols(lo: int, hi: int) -> None:
-        dcol[lo:hi, :, :, Wo:] = 0
-        dcol[lo:hi, :, :, :Wo] = dout[:, lo:hi].transpose(1, 0, 2, 3)
+        def to_cols(lo: int, hi: int) -> None:
+            dcol[lo:hi, :, :, Wo:] = 0
+            dcol[lo:hi, :, :, :Wo] = dout[lo:hi]
 
-    parallel_split(to_cols, F, dcol.size)
-    dcol2 = dcol.reshape(F, N * L)
+        parallel_split(to_cols, N, dcol.size)
+    dcol3 = dcol.reshape(N, F, L)
 
-    # Per chunk: rebuild the columns; dw += cols @ dcol.T, accumulated as (K, F)
-    # (measured faster than dcol @ cols.T); dcols = w.T @ dcol; col2im as HH*WW
-    # vectorised adds of strided slices.
+    # Per chunk: rebuild the columns; dw += sum_n cols[n] @ dcol[n].T, accumulated
+    # as (K, F) (measured faster than dcol @ cols.T); dcols = w.T @ dcol; col2im as
+    # HH*WW vectorised adds of strided slices.
     if wide:
         dbuf = np.zeros((N, C, Hp * Wp + WW - 1), dtype=w.dtype)
     else:
         dbuf = np.zeros((N, C, Hp, Wp), dtype=w.dtype)
     hspan, wspan = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
     chunks = _chunks(N, K * L * w.itemsize)
-    most = K * L * max(n1 - n0 for n0, n1 in chunks)
-    buf, dbuf_cols = np.empty(most, dtype=w.dtype), np.empty(most, dtype=w.dtype)
-    dwt, part = np.zeros((K, F), dtype=w.dtype), np.empty((K, F), dtype=w.dtype)
+    most = max(n1 - n0 for n0, n1 in chunks)
+    buf, dc_buf = np.empty(K * L * most, dtype=w.dtype), np.empty(K * L * most, dtype=w.dtype)
+    part_buf = np.empty(K * F * most, dtype=w.dtype)
+    dwt = np.zeros((K, F), dtype=w.dtype)
     for n0, n1 in chunks:
         m = n1 - n0
-        dslice = dcol2[:, n0 * L : n1 * L]
-        np.matmul(_im2col_chunk(src, n0, n1, buf), dslice.T, out=part)
-        dwt += part
-        dc = np.matmul(w2.T, dslice, out=dbuf_cols[: K * m * L].reshape(K, m * L))
-        dc = dc.reshape(C, HH, WW, m, L)
+        dslice = dcol3[n0:n1]
+        cols = _im2col_chunk(src, n0, n1, buf)
+        part = np.matmul(
+            cols, dslice.transpose(0, 2, 1), out=part_buf[: m * K * F].reshape(m, K, F)
+        )
+        dwt += part.sum(axis=0) if m > 1 else part[0]
+        dc = np.matmul(w2.T, dslice, out=dc_buf[: m * K * L].reshape(m, K, L))
+        dc = dc.reshape(m, C, HH, WW, L)
 
         def col2im(lo: int, hi: int, dc=dc, target=dbuf[n0:n1], m=m) -> None:
             for i in range(HH):
                 for j in range(WW):
-                    d = dc[lo:hi, i, j].transpose(1, 0, 2)  # (m, channels, L)
+                    d = dc[:, lo:hi, i, j]  # (m, channels, L)
                     if wide:
                         off = i * Wp + j
                         target[:, lo:hi, off : off + L] += d
