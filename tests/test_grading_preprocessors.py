@@ -1,0 +1,69 @@
+"""The preprocessors nbgrader runs for us, and the remote-resource check of feedback pages."""
+
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from grading.feedback import remote_resources
+from grading.preprocessors import (
+    HideHiddenTests,
+    ShortenGradedErrors,
+    StderrToStdout,
+    hide_hidden_tests,
+)
+
+TEST_META = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
+                          "grade_id": "t", "schema_version": 3}}
+
+
+def new_error(ename, evalue, traceback):
+    return new_output("error", ename=ename, evalue=evalue, traceback=traceback)
+
+
+def _run(preprocessor, cell):
+    notebook, _ = preprocessor.preprocess(new_notebook(cells=[cell]), {})
+    return notebook.cells[0]
+
+
+def test_hidden_regions_become_one_comment_each():
+    source = ("check(1)\n    ### BEGIN HIDDEN TESTS\n    a\n    b\n    ### END HIDDEN TESTS\n"
+              "check(2)\n### BEGIN HIDDEN TESTS\nc\n### END HIDDEN TESTS")
+    assert hide_hidden_tests(source) == (
+        "check(1)\n    # hidden tests (2 lines) ran here\ncheck(2)\n# hidden tests (1 lines) ran here")
+
+
+def test_an_unclosed_hidden_region_hides_the_rest_of_the_cell():
+    assert hide_hidden_tests("x\n### BEGIN HIDDEN TESTS\nsecret\nmore") == "x\n# hidden tests (2 lines) ran here"
+
+
+def test_hide_hidden_tests_preprocessor_edits_code_cells():
+    cell = new_code_cell("ok\n### BEGIN HIDDEN TESTS\nsecret\n### END HIDDEN TESTS", metadata=TEST_META)
+    assert "secret" not in _run(HideHiddenTests(), cell).source
+
+
+def test_graded_errors_keep_only_type_and_message():
+    error = new_error(ename="AssertionError", evalue="dx is wrong",
+                      traceback=["Traceback", "assert secret_reference(x) == dx", "AssertionError: dx is wrong"])
+    cell = _run(ShortenGradedErrors(), new_code_cell("t()", metadata=TEST_META, outputs=[error]))
+    assert cell.outputs[0].traceback == ["AssertionError: dx is wrong"]
+    plain = _run(ShortenGradedErrors(), new_code_cell("t()", outputs=[error]))
+    assert len(plain.outputs[0].traceback) == 3  # ungraded cells keep their traceback
+
+
+def test_stderr_of_graded_cells_becomes_stdout_and_errors_stay():
+    outputs = [new_output("stream", name="stderr", text="RuntimeWarning: overflow\n"),
+               new_error(ename="ValueError", evalue="bad", traceback=[])]
+    cell = _run(StderrToStdout(), new_code_cell("t()", metadata=TEST_META, outputs=outputs))
+    assert [o.get("name") for o in cell.outputs] == ["stdout", None]
+    assert cell.outputs[1].output_type == "error"
+    plain = _run(StderrToStdout(), new_code_cell("t()", outputs=[outputs[0]]))
+    assert plain.outputs[0].name == "stderr"
+
+
+def test_remote_resources_are_found_and_links_are_not():
+    assert remote_resources('<a href="https://arxiv.org/abs/1207.0580">Dropout</a>') == []
+    assert remote_resources('<img src="data:image/png;base64,AAAA">') == []
+    for page in ('<script src="https://cdnjs.cloudflare.com/mathjax.js"></script>',
+                 "<link rel=stylesheet href=//fonts.example/x.css>",
+                 "<img alt='plot' src='http://example.org/p.png'>",
+                 '<style>@import url("https://fonts.example/f.css");</style>',
+                 "<div style='background: url(https://example.org/bg.png)'>"):
+        assert remote_resources(page), page
