@@ -40,11 +40,13 @@ def test_hide_hidden_tests_preprocessor_edits_code_cells():
 
 
 def test_graded_errors_keep_only_type_and_message():
-    error = new_error(ename="AssertionError", evalue="dx is wrong",
-                      traceback=["Traceback", "assert secret_reference(x) == dx", "AssertionError: dx is wrong"])
-    cell = _run(ShortenGradedErrors(), new_code_cell("t()", metadata=TEST_META, outputs=[error]))
+    def error():
+        return new_error(ename="AssertionError", evalue="dx is wrong",
+                         traceback=["Traceback", "assert secret_reference(x) == dx", "AssertionError: dx is wrong"])
+
+    cell = _run(ShortenGradedErrors(), new_code_cell("t()", metadata=TEST_META, outputs=[error()]))
     assert cell.outputs[0].traceback == ["AssertionError: dx is wrong"]
-    plain = _run(ShortenGradedErrors(), new_code_cell("t()", outputs=[error]))
+    plain = _run(ShortenGradedErrors(), new_code_cell("t()", outputs=[error()]))
     assert len(plain.outputs[0].traceback) == 3  # ungraded cells keep their traceback
 
 
@@ -54,7 +56,8 @@ def test_stderr_of_graded_cells_becomes_stdout_and_errors_stay():
     cell = _run(StderrToStdout(), new_code_cell("t()", metadata=TEST_META, outputs=outputs))
     assert [o.get("name") for o in cell.outputs] == ["stdout", None]
     assert cell.outputs[1].output_type == "error"
-    plain = _run(StderrToStdout(), new_code_cell("t()", outputs=[outputs[0]]))
+    warning = new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")
+    plain = _run(StderrToStdout(), new_code_cell("t()", outputs=[warning]))
     assert plain.outputs[0].name == "stderr"
 
 
