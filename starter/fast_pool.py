@@ -23,6 +23,11 @@ slower. Two paths share that idea:
   stride, which numpy's loops run several times faster; the backward *adds*
   into input positions that windows share.
 
+Both passes treat the input as ``N*C`` independent planes and work through
+them in blocks of about 1 MB (split between two threads, see
+:func:`starter.fast_conv.parallel_split`), so that the several passes over
+a block hit the core's cache rather than memory.
+
 The backward scans the window offsets in row-major order with a boolean
 "not found yet" mask, so each window's ``dout`` goes to its first maximum;
 it uses boolean arithmetic only (masked writes such as ``np.copyto(...,
@@ -37,6 +42,7 @@ past the input; the last windows are clipped to the input.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -101,9 +107,9 @@ def _column_phases(a: np.ndarray, s: int, pw: int) -> list[np.ndarray]:
 
     def split(lo: int, hi: int) -> None:
         for b, p in enumerate(phases):
-            p[:, lo:hi] = a[:, lo:hi, :, b::s]
+            p[lo:hi] = a[lo:hi, :, :, b::s]
 
-    parallel_split(split, a.shape[1], a.size)
+    parallel_split(split, a.shape[0], a.size)
     return phases
 
 
@@ -148,36 +154,60 @@ def max_pool_forward_fast(x: np.ndarray, pool_param: dict) -> tuple[np.ndarray, 
         raise ValueError(f"a {ph}x{pw} pooling window does not fit in the {H}x{W} input")
     Ho, Wo = _out_size(H, ph, s, ceil_mode), _out_size(W, pw, s, ceil_mode)
     Hn, Wn = (Ho - 1) * s + ph, (Wo - 1) * s + pw
-    src = x
+    # Every (n, c) plane is pooled alone: work on P = N*C planes of shape (1, H, W),
+    # so that any range of planes is one contiguous block (numpy then runs each
+    # elementwise pass as a few long loops).
+    P = N * C
     if Hn > H or Wn > W:
         # ceil_mode: clip the last windows by padding with -inf, which never wins.
-        src = np.full((N, C, max(H, Hn), max(W, Wn)), -np.inf, dtype=x.dtype)
-        src[:, :, :H, :W] = x
+        src = np.full((P, 1, max(H, Hn), max(W, Wn)), -np.inf, dtype=x.dtype)
+        src[:, 0, :H, :W] = x.reshape(P, H, W)
+    else:
+        src = np.ascontiguousarray(x).reshape(P, 1, H, W)
     src_shape = src.shape
     if ph * pw > s * s:
         # Overlapping windows read each element several times: read unit-stride copies.
         src = _column_phases(src, s, pw)
     # else each element is read at most once: stride-s views beat making copies.
-    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
+    out = np.empty((P, 1, Ho, Wo), dtype=x.dtype)
 
     def forward(lo: int, hi: int) -> None:
-        views = _channel_views(src, lo, hi, ph, pw, s, Ho, Wo)
-        o = out[:, lo:hi]
+        views = _plane_views(src, lo, hi, ph, pw, s, Ho, Wo)
+        o = out[lo:hi]
         np.copyto(o, views[0])
         for v in views[1:]:
             np.maximum(o, v, out=o)
 
-    parallel_split(forward, C, out.size * ph * pw)
-    return out, (src, src_shape, x.shape, out, (ph, pw, s))
+    plane_bytes = src_shape[2] * src_shape[3] * x.itemsize
+    parallel_split(_blocked(forward, plane_bytes), P, out.size * ph * pw)
+    return out.reshape(N, C, Ho, Wo), (src, src_shape, x.shape, out, (ph, pw, s))
 
 
-def _channel_views(
+_BLOCK_BYTES = 1 << 20
+
+
+def _blocked(fn: Callable[[int, int], None], plane_bytes: int) -> Callable[[int, int], None]:
+    """``fn`` applied to blocks of planes of about ``_BLOCK_BYTES`` of input each.
+
+    The pooling passes (several per window offset) then reread a block from
+    the core's cache instead of streaming the whole input from memory each time.
+    """
+    step = max(1, _BLOCK_BYTES // max(1, plane_bytes))
+
+    def run(lo: int, hi: int) -> None:
+        for p0 in range(lo, hi, step):
+            fn(p0, min(hi, p0 + step))
+
+    return run
+
+
+def _plane_views(
     src: np.ndarray | list[np.ndarray], lo: int, hi: int, ph: int, pw: int, s: int, Ho: int, Wo: int
 ) -> list[np.ndarray]:
-    """The window-offset views of channels ``lo:hi`` of ``src`` (an array or its phases)."""
+    """The window-offset views of planes ``lo:hi`` of ``src`` (an array or its phases)."""
     if isinstance(src, list):
-        return _phase_views([p[:, lo:hi] for p in src], ph, pw, s, Ho, Wo)
-    return _views(src[:, lo:hi], ph, pw, s, Ho, Wo)
+        return _phase_views([p[lo:hi] for p in src], ph, pw, s, Ho, Wo)
+    return _views(src[lo:hi], ph, pw, s, Ho, Wo)
 
 
 def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
@@ -192,11 +222,14 @@ def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
     positions shared by overlapping windows receive the sum.
     """
     src, src_shape, x_shape, out, (ph, pw, s) = cache
+    N, C = x_shape[:2]
+    P, _, Ho, Wo = out.shape
     dout = np.asarray(dout)
-    if dout.shape != out.shape:
-        raise ValueError(f"dout must have the forward output's shape {out.shape}, got {dout.shape}")
-    dout = dout.astype(out.dtype, copy=False)
-    N, C, Ho, Wo = out.shape
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError(
+            f"dout must have the forward output's shape {(N, C, Ho, Wo)}, got {dout.shape}"
+        )
+    dout = np.ascontiguousarray(dout, dtype=out.dtype).reshape(out.shape)
     phased = isinstance(src, list)
     dsrc = np.zeros(src_shape, dtype=out.dtype)
     if phased:
@@ -204,9 +237,9 @@ def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
     disjoint = s >= ph and s >= pw  # each input position is in at most one window
 
     def backward(lo: int, hi: int) -> None:
-        views = _channel_views(src, lo, hi, ph, pw, s, Ho, Wo)
-        dviews = _channel_views(dphases if phased else dsrc, lo, hi, ph, pw, s, Ho, Wo)
-        o, g = out[:, lo:hi], dout[:, lo:hi]
+        views = _plane_views(src, lo, hi, ph, pw, s, Ho, Wo)
+        dviews = _plane_views(dphases if phased else dsrc, lo, hi, ph, pw, s, Ho, Wo)
+        o, g = out[lo:hi], dout[lo:hi]
         # Scan the offsets in row-major order; `free` marks the windows whose first
         # maximum is still to be found. Boolean arithmetic, not masked assignment:
         # numpy's `where=`/boolean-index writes are several times slower here.
@@ -227,10 +260,12 @@ def max_pool_backward_fast(dout: np.ndarray, cache: tuple) -> np.ndarray:
                 dv += tmp
         if phased and s > 1:
             for b, dp in enumerate(dphases):
-                dsrc[:, lo:hi, :, b::s] = dp[:, lo:hi]
+                dsrc[lo:hi, :, :, b::s] = dp[lo:hi]
 
-    parallel_split(backward, C, out.size * ph * pw)
+    plane_bytes = src_shape[2] * src_shape[3] * out.itemsize
+    parallel_split(_blocked(backward, plane_bytes), P, out.size * ph * pw)
     H, W = x_shape[2:]
+    dsrc = dsrc.reshape(N, C, *src_shape[2:])
     if dsrc.shape != x_shape:
         return np.ascontiguousarray(dsrc[:, :, :H, :W])
     return dsrc
