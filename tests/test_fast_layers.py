@@ -314,6 +314,20 @@ def test_pool_ceil_mode() -> None:
     )
 
 
+def test_pool_accepts_non_contiguous_input() -> None:
+    x = np.random.default_rng(20).standard_normal((2, 3, 9, 7))
+    xt = np.ascontiguousarray(x.transpose(1, 0, 3, 2)).transpose(1, 0, 3, 2)  # same values
+    assert not xt.flags.c_contiguous
+    pp = {"pool_height": 3, "pool_width": 3, "stride": 2}
+    out, cache = max_pool_forward_fast(xt, pp)
+    ref_out, argmax = pool_ref(x, 3, 3, 2)
+    assert_close("out", out, ref_out, rtol=RTOL)
+    dout = np.random.default_rng(21).standard_normal(out.shape)
+    dout_t = np.ascontiguousarray(dout.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+    dx = max_pool_backward_fast(dout_t, cache)
+    assert_close("dx", dx, pool_backward_ref(dout, x.shape, argmax), rtol=RTOL)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_pool_keeps_dtype(dtype: type) -> None:
     x = np.random.default_rng(8).standard_normal((2, 3, 6, 6)).astype(dtype)
