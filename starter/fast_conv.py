@@ -289,11 +289,11 @@ def conv_forward_fast(
         res = np.matmul(w2, cols, out=res_buf[: F * L * (n1 - n0)].reshape(n1 - n0, F, L))
         res = res.reshape(n1 - n0, F, Ho, row)
 
-        def finish(lo: int, hi: int, res=res, n0=n0) -> None:
+        def finish(lo: int, hi: int, res=res, n0=n0, n1=n1) -> None:
             # Drop the filler columns (wide), bias fused in.
-            np.add(res[lo:hi, :, :, :Wo], bias, out=out[n0 + lo : n0 + hi])
+            np.add(res[:, lo:hi, :, :Wo], bias[:, lo:hi], out=out[n0:n1, lo:hi])
 
-        parallel_split(finish, n1 - n0, res.size)
+        parallel_split(finish, F, res.size)
     # The backward rebuilds the columns from `src` (the padded input): cheaper than
     # keeping C*HH*WW times the input alive, and the chunk buffer stays in cache.
     return out, ("wide" if wide else "strided", x.shape, w, src, stride, pad)
@@ -357,10 +357,10 @@ def conv_backward_fast(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
         dcol = np.empty((N, F, Ho, row), dtype=w.dtype)
 
         def to_cols(lo: int, hi: int) -> None:
-            dcol[lo:hi, :, :, Wo:] = 0
-            dcol[lo:hi, :, :, :Wo] = dout[lo:hi]
+            dcol[:, lo:hi, :, Wo:] = 0
+            dcol[:, lo:hi, :, :Wo] = dout[:, lo:hi]
 
-        parallel_split(to_cols, N, dcol.size)
+        parallel_split(to_cols, F, dcol.size)
     dcol3 = dcol.reshape(N, F, L)
 
     # Per chunk: rebuild the columns; dw += sum_n cols[n] @ dcol[n].T, accumulated
