@@ -161,9 +161,9 @@ def _padded_flat(x: np.ndarray, pad: int, slack: int) -> np.ndarray:
     inner = buf[:, :, : Hp * Wp].reshape(N, C, Hp, Wp)[:, :, pad : pad + H, pad : pad + W]
 
     def copy(lo: int, hi: int) -> None:
-        inner[lo:hi] = x[lo:hi]
+        inner[:, lo:hi] = x[:, lo:hi]
 
-    parallel_split(copy, N, x.size)
+    parallel_split(copy, C, x.size)
     return buf
 
 
@@ -186,9 +186,9 @@ def _unpad(xp: np.ndarray, pad: int) -> np.ndarray:
     out = np.empty((N, C, Hp - 2 * pad, Wp - 2 * pad), dtype=xp.dtype)
 
     def copy(lo: int, hi: int) -> None:
-        out[lo:hi] = xp[lo:hi, :, pad:-pad, pad:-pad]
+        out[:, lo:hi] = xp[:, lo:hi, pad:-pad, pad:-pad]
 
-    parallel_split(copy, N, out.size)
+    parallel_split(copy, C, out.size)
     return out
 
 
