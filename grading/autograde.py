@@ -24,10 +24,11 @@ from pathlib import Path
 from grading.course import ASSIGNMENT_ID, CourseError, CoursePaths, module_files, notebook_ids
 from grading.feedback import generate_feedback
 from grading.grade_job import autograded_path
-from grading.gradebook import CourseGradebook, sqlite_url, write_grades_csv
+from grading.gradebook import CourseGradebook, GradeRow, sqlite_url, write_grades_csv
 from grading.nbgrader_config import write_autograde_config
 from grading.nbgrader_run import nbgrader_env
 from grading.outcomes import (
+    FAILED,
     GRADED,
     NotebookOutcome,
     SubmissionOutcome,
@@ -147,6 +148,27 @@ def _collect(
     return outcome
 
 
+def _zero_rows(gradebook: CourseGradebook, students: list[str], notebooks: list[str]) -> list[GradeRow]:
+    """Rows for students the gradebook cannot hold: every graded cell at 0."""
+    cells = [cell for cell in gradebook.graded_cells() if cell.notebook in notebooks]
+    return [GradeRow(student, cell.notebook, cell.grade_id, cell.kind, 0.0, cell.max_score, None, None)
+            for student in students for cell in cells]
+
+
+def _collect_safely(
+    prepared: PreparedSubmission, job: JobResult | None, gradebook: CourseGradebook,
+    out_dir: Path, settings: AutogradeSettings, notebooks: list[str],
+) -> SubmissionOutcome:
+    """_collect, but a submission whose results cannot be read is graded 0, never stops the batch."""
+    try:
+        return _collect(prepared, job, gradebook, out_dir, settings, notebooks)
+    except Exception as error:  # student code runs with write access to its scratch gradebook
+        reason = f"the grading results could not be read ({type(error).__name__}: {str(error)[:200]})"
+        prepared.problems = {notebook: (FAILED, reason) for notebook in notebooks}
+        prepared.gradable = []
+        return _collect(prepared, None, gradebook, out_dir, settings, notebooks)
+
+
 def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
     for note in outcome.notes:
         log(f"{outcome.student_id}: {note}")
@@ -208,10 +230,11 @@ def autograde(
             valid = [s for s in students if VALID_STUDENT_ID.match(s)]
             for student in valid:
                 if not prepared[student].gradable:
-                    outcomes[student] = _collect(prepared[student], None, gradebook, out_dir, settings, notebooks)
+                    outcomes[student] = _collect_safely(
+                        prepared[student], None, gradebook, out_dir, settings, notebooks)
                     _log_outcome(log, outcomes[student])
             for result in executor.run_all(jobs):
-                outcome = _collect(prepared[result.name], result, gradebook, out_dir, settings, notebooks)
+                outcome = _collect_safely(prepared[result.name], result, gradebook, out_dir, settings, notebooks)
                 outcomes[result.name] = outcome
                 _log_outcome(log, outcome)
             for student in students:
@@ -221,8 +244,9 @@ def autograde(
                     _log_outcome(log, outcomes[student])
 
         log(f"autograding {len(students)} submissions: {time.monotonic() - phase:.1f} s")
-        rows = gradebook.rows(valid, notebooks)
-        write_grades_csv(rows, out_dir / "grades.csv")
+        rows = gradebook.rows(valid, notebooks) + _zero_rows(gradebook, sorted(set(students) - set(valid)), notebooks)
+        write_grades_csv(sorted(rows, key=lambda row: (row.student_id, row.notebook, row.grade_id)),
+                         out_dir / "grades.csv")
         summary = AutogradeSummary(out_dir, students, notebooks,
                                    {s: outcomes[s] for s in students}, time.monotonic() - started)
         _write_results(summary, settings)

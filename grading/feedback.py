@@ -25,22 +25,31 @@ from grading.nbgrader_config import write_feedback_config
 from grading.nbgrader_run import run_nbgrader
 
 # Elements that load what their src/href points at (plain <a> links load nothing),
-# and CSS that imports or fetches from a URL.
+# and CSS that imports or fetches from a URL. Group 1 is what comes before the URL.
 REMOTE_RESOURCE = re.compile(
-    r"""<(?:script|img|iframe|embed|object|source|video|audio|link|input)\b[^>]*?"""
-    r"""\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
-    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""",
+    r"""(<(?:script|img|iframe|embed|object|source|video|audio|link|input)\b[^>]*?"""
+    r"""\b(?:src|href|data)\s*=\s*["']?\s*|@import\s+(?:url\()?\s*["']?|url\(\s*["']?)"""
+    r"""(?:https?:)?//""",
     re.IGNORECASE,
 )
-
-
-class FeedbackError(RuntimeError):
-    pass
+BLOCKED = "#blocked-remote-resource:"
 
 
 def remote_resources(page: str) -> list[str]:
     """Snippets of a page that would load something from the internet."""
     return [page[max(0, m.start() - 40) : m.end() + 60] for m in REMOTE_RESOURCE.finditer(page)]
+
+
+def block_remote_resources(page: str) -> tuple[str, int]:
+    """The page with every remote URL turned into a local fragment, and how many there were.
+
+    A student's markdown may embed an image from the web; the page must not fetch it.
+    """
+    return REMOTE_RESOURCE.subn(lambda m: m.group(1) + BLOCKED, page)
+
+
+class FeedbackError(RuntimeError):
+    pass
 
 
 def _render_chunk(out_dir: Path, students: list[str], work: Path) -> None:
@@ -120,8 +129,12 @@ def generate_feedback(out_dir: Path, executor_workers: int = 1, echo: Callable[[
 
     pages = sorted((out_dir / "feedback").rglob("*.html"))
     for page in pages:
-        remote = remote_resources(page.read_text(encoding="utf-8"))
-        if remote:
-            raise FeedbackError(f"{page} would load a resource from the internet: {remote[0]!r}")
+        text, blocked = block_remote_resources(page.read_text(encoding="utf-8"))
+        if blocked:
+            page.write_text(text, encoding="utf-8")
+            echo(f"feedback: {page.relative_to(out_dir)}: {blocked} remote resource(s) blocked")
+        remaining = remote_resources(text)
+        if remaining:  # the pattern that finds them also rewrites them: a bug if reached
+            raise FeedbackError(f"{page} would load a resource from the internet: {remaining[0]!r}")
     echo(f"feedback: {len(pages)} pages in {out_dir / 'feedback'}")
     return len(pages)

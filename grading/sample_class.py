@@ -76,13 +76,24 @@ def build_sample_class(
         (partial / module).write_text(strip_solutions(text, module, keep_functions=done), encoding="utf-8")
     students["partial"] = "release with every other module function filled in"
 
-    usable = [m for m in mutants if m.is_bug and f"{m.module}.py" in modules][:max_mutants]
-    for mutant in usable:
+    # Bugs in the module the first notebook tests come first; a mutant that does not
+    # fit the module (e.g. it replaces a method) is skipped.
+    candidates = sorted((m for m in mutants if m.is_bug and f"{m.module}.py" in modules),
+                        key=lambda m: (f"{m.module}.py" != main_module, m.module, m.name))
+    applied = 0
+    for mutant in candidates:
+        if applied == max_mutants:
+            break
+        source = (source_dir / f"{mutant.module}.py").read_text(encoding="utf-8")
+        try:
+            mutated = apply_mutant(source, mutant)
+        except ValueError:
+            continue
         student = f"bug_{mutant.module}_{mutant.name}"
         buggy = _copy(source_dir, dest / student)
-        module_path = buggy / f"{mutant.module}.py"
-        module_path.write_text(apply_mutant(module_path.read_text(encoding="utf-8"), mutant), encoding="utf-8")
+        (buggy / f"{mutant.module}.py").write_text(mutated, encoding="utf-8")
         students[student] = f"solution with a bug: {mutant.description}"
+        applied += 1
 
     corrupt = _copy(source_dir, dest / "corrupt_notebook")
     first = corrupt / f"{notebooks[0]}.ipynb"

@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grading.feedback import remote_resources
+from grading.feedback import block_remote_resources, remote_resources
 from grading.preprocessors import (
     HideHiddenTests,
     ShortenGradedErrors,
