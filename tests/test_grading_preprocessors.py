@@ -70,3 +70,11 @@ def test_remote_resources_are_found_and_links_are_not():
                  '<style>@import url("https://fonts.example/f.css");</style>',
                  "<div style='background: url(https://example.org/bg.png)'>"):
         assert remote_resources(page), page
+
+
+def test_remote_resources_are_blocked_and_links_kept():
+    page = ('<p><img alt="cat" src="https://example.org/cat.png"></p>'
+            '<a href="https://arxiv.org">paper</a><style>p { background: url(//x.org/bg.png) }</style>')
+    blocked, count = block_remote_resources(page)
+    assert count == 2 and remote_resources(blocked) == []
+    assert '<a href="https://arxiv.org">paper</a>' in blocked
