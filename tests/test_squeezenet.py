@@ -17,7 +17,7 @@ import pytest
 
 from starter.data import DatasetError
 from starter.gradient_check import eval_numerical_gradient_array
-from starter.images import preprocess
+from starter.images import load_image, preprocess
 from starter.squeezenet import (
     LAYER_NAMES,
     PARAM_SHAPES,
@@ -266,36 +266,45 @@ def test_backward_options(model: SqueezeNet, images: np.ndarray) -> None:
 @pytest.mark.torch
 def test_activations_match_torch(model: SqueezeNet) -> None:
     torch = pytest.importorskip("torch")
-    ref = torch_reference()
+    # float64 reference: the numpy float32 model agrees with it to ~1e-6, while torch's own
+    # float32 path differs from it by up to ~1e-3 in gradients (near-ties in max pools).
+    ref = torch_reference().double()
     rng = np.random.default_rng(4)
-    # Odd sizes exercise the rounding of every pool; 96 px is a typical size.
-    for shape in [(2, 3, 96, 96), (1, 3, 71, 83)]:
-        x = (rng.normal(size=shape) * 60).astype(np.float32)
+    photos = preprocess(np.stack([load_image("chelsea", (96, 112)), load_image("rocket", (96, 112))]))
+    # Odd sizes exercise the rounding of every pool; photos have flat regions and ties.
+    inputs = [(rng.normal(size=shape) * 60).astype(np.float32) for shape in [(2, 3, 96, 96), (1, 3, 71, 83)]]
+    for x in [*inputs, photos]:
         acts, _ = model.forward(x, return_activations=True)
         with torch.no_grad():
-            expected = ref(torch.from_numpy(x))
+            expected = ref(torch.from_numpy(x).double())
         for name, exp in zip(LAYER_NAMES, expected, strict=True):
             assert acts[name].shape == tuple(exp.shape), name
             err = max_rel_error(acts[name], exp.numpy())
-            assert err < 1e-4, f"{name} at input {shape}: relative error {err:.2e}"
+            assert err < 1e-4, f"{name} at input {x.shape}: relative error {err:.2e}"
+
+
+def _torch_backward(ref, x: np.ndarray, upstream: dict[str, np.ndarray]):
+    """Gradient of sum_k <layer_k(x), upstream_k> in the float64 torch reference."""
+    import torch
+
+    xt = torch.from_numpy(x).double().requires_grad_(True)
+    outs = ref(xt)
+    loss = sum((outs[LAYER_NAMES.index(k)] * torch.from_numpy(g).double()).sum() for k, g in upstream.items())
+    loss.backward()
+    return xt.grad.numpy()
 
 
 @pytest.mark.torch
 def test_backward_matches_torch_autograd(model: SqueezeNet) -> None:
-    torch = pytest.importorskip("torch")
-    ref = torch_reference()
+    pytest.importorskip("torch")
+    ref = torch_reference().double()
     rng = np.random.default_rng(5)
     x = (rng.normal(size=(2, 3, 64, 72)) * 60).astype(np.float32)
     acts, cache = model.forward(x, return_activations=True)
     upstream = {name: rng.normal(size=acts[name].shape).astype(np.float32)
                 for name in ("relu_conv1", "fire3", "fire5", "fire9")}  # fmt: skip
     dx, grads = model.backward(upstream, cache)
-
-    xt = torch.from_numpy(x).requires_grad_(True)
-    outs = ref(xt)
-    loss = sum((outs[LAYER_NAMES.index(k)] * torch.from_numpy(g)).sum() for k, g in upstream.items())
-    loss.backward()
-    err = max_rel_error(dx, xt.grad.numpy())
+    err = max_rel_error(dx, _torch_backward(ref, x, upstream))
     assert err < 1e-4, f"dx: relative error {err:.2e}"
     for name in ("conv1", "fire2", "fire9"):
         for key in [k for k in PARAM_SHAPES if k.startswith(name + "/")]:
@@ -303,3 +312,21 @@ def test_backward_matches_torch_autograd(model: SqueezeNet) -> None:
             tkey = conv.replace("/", "_") + ("_w" if kind == "w" else "_b")
             err = max_rel_error(grads[key], ref.convs[tkey].grad.numpy())
             assert err < 1e-4, f"{key}: relative error {err:.2e}"
+
+
+@pytest.mark.torch
+def test_backward_on_photos_matches_torch_except_pool_ties(model: SqueezeNet) -> None:
+    """On photos, saturated or flat patches give max-pool windows whose maxima tie exactly
+    in exact arithmetic; float rounding breaks such ties differently in each implementation,
+    and the gradient of those few windows then goes to a neighbouring position. Everywhere
+    else dx must agree."""
+    pytest.importorskip("torch")
+    ref = torch_reference().double()
+    rng = np.random.default_rng(6)
+    x = preprocess(np.stack([load_image("coffee", (64, 72)), load_image("astronaut", (64, 72))]))
+    acts, cache = model.forward(x, return_activations=True)
+    upstream = {name: rng.normal(size=acts[name].shape).astype(np.float32) for name in ("fire3", "fire9")}
+    dx, _ = model.backward(upstream, cache, trainable=())
+    expected = _torch_backward(ref, x, upstream)
+    off = np.abs(dx - expected) > 1e-4 * np.abs(expected).max()
+    assert off.mean() < 0.01, f"dx differs from torch at {off.mean():.2%} of the input positions"
