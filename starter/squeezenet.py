@@ -504,14 +504,15 @@ class SqueezeNet:
         for i in range(last, lowest - 1, -1):
             name = LAYER_NAMES[i]
             if i in upstream:
-                grad = upstream[i] if grad is None else grad + upstream[i]
+                # A copy the first time, so that in-place updates never touch the caller's array.
+                grad = upstream[i].copy() if grad is None else grad + upstream[i]
             if grad is None:
                 continue  # no gradient reaches this layer yet
             if name == "conv1":
                 grad, dw, db = conv_backward_fast(grad, cache.layer_caches[i])
                 layer_grads = {"conv1/w": dw, "conv1/b": db}
             elif name == "relu_conv1":
-                grad = np.where(cache.activations[i] > 0, grad, 0).astype(np.float32, copy=False)
+                grad *= cache.activations[i] > 0  # grad is ours (see above): in place
                 layer_grads = {}
             elif name.startswith("pool"):
                 grad = max_pool_backward_fast(grad, cache.layer_caches[i])

@@ -238,6 +238,9 @@ def test_backward_options(model: SqueezeNet, images: np.ndarray) -> None:
     acts, cache = model.forward(images, return_activations=True)
     g9 = rng.normal(size=acts["fire9"].shape).astype(np.float32)
     g3 = rng.normal(size=acts[3].shape).astype(np.float32)
+    g1 = rng.normal(size=acts["relu_conv1"].shape).astype(np.float32)
+    kept = [g.copy() for g in (g1, g3, g9)]
+    model.backward({"relu_conv1": g1}, cache)
     # Gradients at two layers add up: backward({3, fire9}) == backward(fire9) + backward({3}).
     dx_both, _ = model.backward({"fire9": g9, 3: g3}, cache, trainable=())
     dx9, _ = model.backward(g9, cache, trainable=())
@@ -251,6 +254,8 @@ def test_backward_options(model: SqueezeNet, images: np.ndarray) -> None:
     assert set(all_grads) == set(PARAM_SHAPES)
     for k, v in grads9.items():
         np.testing.assert_allclose(v, all_grads[k], rtol=1e-5, atol=1e-6)
+    for g, k in zip((g1, g3, g9), kept, strict=True):  # upstream gradients left untouched
+        np.testing.assert_array_equal(g, k)
     with pytest.raises(ValueError, match="shape"):
         model.backward(g9[:1], cache)
     _, short_cache = model.forward(images, upto="fire5")
