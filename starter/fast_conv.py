@@ -75,6 +75,14 @@ def _get_executor() -> ThreadPoolExecutor | None:
         return _executor
 
 
+def _disable_threads() -> None:
+    """Stop using worker threads in this process (after a failed thread start)."""
+    global PARALLEL, _executor
+    PARALLEL = False
+    with _executor_lock:
+        _executor = None
+
+
 def parallel_split(fn: Callable[[int, int], None], n: int, work: int) -> None:
     """Run ``fn(lo, hi)`` over ``[0, n)``: two halves in parallel when ``work`` is large.
 
@@ -88,7 +96,10 @@ def parallel_split(fn: Callable[[int, int], None], n: int, work: int) -> None:
     half = n // 2
     try:
         future = _get_executor().submit(fn, half, n)
-    except RuntimeError:  # e.g. a process limit forbids a new thread
+    except RuntimeError:
+        # A process limit forbids the worker thread. The pool may still hold the
+        # queued job, so never use it again (a later worker would rerun the job).
+        _disable_threads()
         fn(0, n)
         return
     try:

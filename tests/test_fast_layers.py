@@ -411,6 +411,23 @@ def test_parallel_split_covers_the_range_once_and_propagates_errors(monkeypatch)
         fast_conv.parallel_split(fail, 10, work=1 << 30)
 
 
+def test_parallel_split_falls_back_when_no_thread_can_start(monkeypatch) -> None:
+    class NoThreads:
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(fast_conv, "PARALLEL", True)
+    monkeypatch.setattr(fast_conv, "_get_executor", lambda: NoThreads())
+    seen = np.zeros(10, dtype=int)
+
+    def mark(lo: int, hi: int) -> None:
+        seen[lo:hi] += 1
+
+    fast_conv.parallel_split(mark, 10, work=1 << 30)
+    np.testing.assert_array_equal(seen, 1)  # done once, in the caller
+    assert fast_conv.PARALLEL is False  # and threads stay off afterwards
+
+
 # ---------------------------------------------------------------------------
 # PyTorch cross-checks (development only)
 
