@@ -65,12 +65,21 @@ _executor_pid = -1
 _executor_lock = threading.Lock()
 
 
+_in_worker = threading.local()
+
+
+def _mark_worker() -> None:
+    _in_worker.active = True
+
+
 def _get_executor() -> ThreadPoolExecutor | None:
     """The one-worker pool, recreated after a fork (a child inherits no threads)."""
     global _executor, _executor_pid
     with _executor_lock:
         if _executor is None or _executor_pid != os.getpid():
-            _executor = ThreadPoolExecutor(1, thread_name_prefix="starter-fast-layers")
+            _executor = ThreadPoolExecutor(
+                1, thread_name_prefix="starter-fast-layers", initializer=_mark_worker
+            )
             _executor_pid = os.getpid()
         return _executor
 
@@ -90,7 +99,8 @@ def parallel_split(fn: Callable[[int, int], None], n: int, work: int) -> None:
     number of elements processed, to skip threading for small jobs. Falls
     back to one call when threads are off or cannot be started.
     """
-    if not PARALLEL or n < 2 or work < _MIN_PARALLEL:
+    if not PARALLEL or n < 2 or work < _MIN_PARALLEL or getattr(_in_worker, "active", False):
+        # (Inside the worker, waiting for the one worker would deadlock.)
         fn(0, n)
         return
     half = n // 2

@@ -411,6 +411,20 @@ def test_parallel_split_covers_the_range_once_and_propagates_errors(monkeypatch)
         fast_conv.parallel_split(fail, 10, work=1 << 30)
 
 
+def test_parallel_split_nested_in_the_worker_does_not_deadlock(monkeypatch) -> None:
+    monkeypatch.setattr(fast_conv, "PARALLEL", True)
+    seen = np.zeros(8, dtype=int)
+
+    def inner(lo: int, hi: int) -> None:
+        seen[lo:hi] += 1
+
+    def outer(lo: int, hi: int) -> None:
+        fast_conv.parallel_split(lambda a, b: inner(lo + a, lo + b), hi - lo, work=1 << 30)
+
+    fast_conv.parallel_split(outer, 8, work=1 << 30)
+    np.testing.assert_array_equal(seen, 1)
+
+
 def test_parallel_split_falls_back_when_no_thread_can_start(monkeypatch) -> None:
     class NoThreads:
         def submit(self, *args, **kwargs):
