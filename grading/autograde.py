@@ -30,6 +30,7 @@ from grading.nbgrader_run import nbgrader_env
 from grading.outcomes import (
     FAILED,
     GRADED,
+    INVALID,
     NotebookOutcome,
     SubmissionOutcome,
     notebook_seconds,
@@ -110,6 +111,21 @@ def _job_for(prepared: PreparedSubmission, settings: AutogradeSettings, course: 
         wall_clock_limit=settings.submission_timeout,
         env=env,
     )
+
+
+def _prepare(
+    student_dir: Path, course_root: Path, template_gradebook: Path, notebooks: list[str],
+    modules: list[str], cell_timeout: int,
+) -> PreparedSubmission:
+    """The student's scratch course directory, or the reason it cannot have one."""
+    student = student_dir.name
+    if not VALID_STUDENT_ID.match(student):
+        reason = (f"student id {student!r} has characters nbgrader cannot use; "
+                  "rename the folder (letters, digits, _ . @ -)")
+        return PreparedSubmission(student, course_root, problems={nb: (INVALID, reason) for nb in notebooks})
+    prepared = prepare_submission(student_dir, course_root, template_gradebook, notebooks)
+    write_autograde_config(course_root, modules, cell_timeout)
+    return prepared
 
 
 def _collect(
@@ -211,22 +227,13 @@ def autograde(
             gradebook.start_from_template(template.gradebook)
             modules = module_files(course.source_dir)
 
-            prepared: dict[str, PreparedSubmission] = {}
+            prepared = {
+                student: _prepare(submissions_dir / student, work / "students" / student,
+                                  template.gradebook, notebooks, modules, settings.cell_timeout)
+                for student in students
+            }
+            jobs = [_job_for(p, settings, course) for p in prepared.values() if p.gradable]
             outcomes: dict[str, SubmissionOutcome] = {}
-            jobs = []
-            for student in students:
-                root = work / "students" / student
-                if not VALID_STUDENT_ID.match(student):
-                    reason = (f"student id {student!r} has characters nbgrader cannot use; "
-                              "rename the folder (letters, digits, _ . @ -)")
-                    prepared[student] = PreparedSubmission(
-                        student, root, problems={nb: ("invalid", reason) for nb in notebooks})
-                    continue
-                prepared[student] = prepare_submission(
-                    submissions_dir / student, root, template.gradebook, notebooks)
-                write_autograde_config(root, modules, settings.cell_timeout)
-                if prepared[student].gradable:
-                    jobs.append(_job_for(prepared[student], settings, course))
             valid = [s for s in students if VALID_STUDENT_ID.match(s)]
             for student in valid:
                 if not prepared[student].gradable:

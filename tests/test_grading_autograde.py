@@ -56,6 +56,8 @@ EXPECTED = {
     "syntax_error": _with(ZERO, **{"1_basics__cube_test": 1}),
     "infinite_loop": _with(FULL, **{"1_basics__hypotenuse_test": 0}),
     "kernel_crash": _zero_notebook(FULL, "1_basics"),
+    # A folder name nbgrader cannot take as a student id: graded 0, not dropped.
+    "bad name": ZERO,
 }
 
 EXPECTED_LOG = {
@@ -63,6 +65,7 @@ EXPECTED_LOG = {
     "missing_notebook/2_loops": r"missing: no 2_loops.ipynb in the submission: graded 0",
     "not_a_notebook/2_loops": r"invalid: not a valid Jupyter notebook",
     "kernel_crash/1_basics": r"failed: the kernel died",
+    "bad name/1_basics": r"invalid: student id 'bad name' has characters nbgrader cannot use",
     "infinite_loop/1_basics": rf"graded 4/7 \(hypotenuse_test stopped by the {CELL_TIMEOUT} s limit per cell\)",
     "correct/1_basics": r"graded 5/7 \[",
     "bug_mathops_add_abs/1_basics": r"graded 4/7 \[",
@@ -79,6 +82,7 @@ def graded(tmp_path_factory):
     # Valid JSON, but not a notebook.
     not_a_notebook = shutil.copytree(SOURCE, submissions / "not_a_notebook")
     (not_a_notebook / "2_loops.ipynb").write_text('{"cells": "none"}')
+    shutil.copytree(SOURCE, submissions / "bad name")
     (submissions / "README.txt").write_text("not a student")
     out = work / "out"
     settings = AutogradeSettings(workers=2, cell_timeout=CELL_TIMEOUT, submission_timeout=300)
@@ -124,7 +128,7 @@ def test_results_json_has_status_reason_seconds_and_scores(graded):
     assert loops.pop("seconds") > 0
     assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 3.0,
                      "cells": {"loop_bonus": 0.0, "total_test": 2.0}}
-    assert all(student["seconds"] > 0 for student in results["students"].values())
+    assert all(student["seconds"] > 0 for name, student in results["students"].items() if name != "bad name")
     # Notebooks rejected before grading never ran.
     assert results["students"]["corrupt_notebook"]["notebooks"]["1_basics"]["seconds"] == 0
 
@@ -134,7 +138,7 @@ def test_gradebook_is_a_real_nbgrader_gradebook(graded):
 
     out, _ = graded
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
-        assert sorted(s.id for s in gb.students) == sorted(EXPECTED)
+        assert sorted(s.id for s in gb.students) == sorted(set(EXPECTED) - {"bad name"})
         assert gb.find_submission("dl", "correct").score == 7
         assert gb.find_submission_notebook("1_basics", "dl", "correct").needs_manual_grade
 
