@@ -59,7 +59,11 @@ def _decode_jpeg(data: np.ndarray) -> np.ndarray:
 
 
 def load_captions(
-    max_train: int | None = None, seed: int = 0, thumbnails: bool = True, standardize: bool = True
+    max_train: int | None = None,
+    seed: int = 0,
+    thumbnails: bool = True,
+    standardize: bool = True,
+    distinct_images: bool = False,
 ) -> dict[str, Any]:
     """Load the checksum-verified captioning data (CS231n's ``load_coco_data``).
 
@@ -68,6 +72,10 @@ def load_captions(
       without replacement (all images and features are kept, so image indices
       stay valid). Useful to overfit a small set.
     - seed: seed of that draw (the same seed gives the same subset).
+    - distinct_images: with max_train, take one caption from each of max_train
+      distinct images. Two captions of the same image share their features, so
+      no model can fit both exactly; with distinct images a model can learn every
+      caption by heart (the overfitting check of the notebook relies on that).
     - thumbnails: decode the display thumbnails (about 0.2 s); False skips them.
     - standardize: subtract the mean and divide by the standard deviation of each
       feature over the training images (both splits use the training statistics).
@@ -120,7 +128,17 @@ def load_captions(
         n = data["train_captions"].shape[0]
         if not 0 < max_train <= n:
             raise ValueError(f"max_train must be in 1..{n}, got {max_train}")
-        keep = np.sort(np.random.default_rng(seed).choice(n, size=max_train, replace=False))
+        rng = np.random.default_rng(seed)
+        if distinct_images:
+            images = np.unique(data["train_image_idxs"])
+            if max_train > len(images):
+                raise ValueError(f"max_train must be at most {len(images)} with distinct_images")
+            chosen = rng.choice(images, size=max_train, replace=False)
+            keep = np.sort(
+                [rng.choice(np.flatnonzero(data["train_image_idxs"] == i)) for i in chosen]
+            )
+        else:
+            keep = np.sort(rng.choice(n, size=max_train, replace=False))
         data["train_captions"] = data["train_captions"][keep]
         data["train_image_idxs"] = data["train_image_idxs"][keep]
         data["train_caption_text"] = [data["train_caption_text"][i] for i in keep]
