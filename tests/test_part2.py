@@ -193,11 +193,11 @@ def _cell(nb, grade_id):
     return next(c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id)
 
 
-def run_fast_checks(nb, module_dir: Path) -> dict[str, str]:
-    """Run the setup cell and the training-free graded cells in-process; return failures.
+def run_fast_checks(nb, module_dir: Path, checks=FAST_CHECKS, data_kwargs=None) -> dict[str, str]:
+    """Run the setup cell and the training-free graded cells ``checks`` in-process.
 
     ``module_dir`` holds (possibly mutated) student modules; ``data`` is a small
-    MNIST subset (the loss check only uses 100 training images).
+    MNIST subset (``load_mnist(**data_kwargs)``). Returns ``{grade_id: failure}``.
     """
     import matplotlib
 
@@ -206,23 +206,24 @@ def run_fast_checks(nb, module_dir: Path) -> dict[str, str]:
 
     setup = _cell(nb, "setup").source
     setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    student = ("layers", "optim", "fc_net", "cnn")
     saved_path = list(sys.path)
     sys.path.insert(0, str(module_dir))
-    for name in ("layers", "optim", "fc_net"):
+    for name in student:
         sys.modules.pop(name, None)
     failed = {}
     try:
         ns: dict = {}
         exec(compile(setup, "setup", "exec"), ns)
-        ns["data"] = load_mnist(num_train=100, num_val=10, num_test=10)
-        for gid in FAST_CHECKS:
+        ns["data"] = load_mnist(**(data_kwargs or dict(num_train=100, num_val=10, num_test=10)))
+        for gid in checks:
             try:
                 exec(compile(_cell(nb, gid).source, gid, "exec"), ns)
             except Exception as exc:  # noqa: BLE001 - any failure loses the cell's points
                 failed[gid] = f"{type(exc).__name__}: {exc}"[:300]
     finally:
         sys.path[:] = saved_path
-        for name in ("layers", "optim", "fc_net"):
+        for name in student:
             sys.modules.pop(name, None)
     return failed
 

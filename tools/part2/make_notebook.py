@@ -44,7 +44,46 @@ def lit(a) -> str:
 
 
 # ---------------------------------------------------------------- expected values
-E: dict[str, str] = {"TQ": '"""'}  # a docstring quote inside a raw cell source
+E: dict[str, str] = {}
+
+# The gradient-check helpers of the setup cell (part 3 reuses them).
+GRADIENT_HELPERS = r'''def check_model_gradients(model, X, y, label, rtol=1e-4):
+    """Compare the gradients of model.loss(X, y) with centred differences, parameter by parameter.
+
+    The error of an entry is |analytic - numeric| / max(|analytic| + |numeric|, 1e-3):
+    relative for sizeable entries, absolute for near-zero ones, whose numeric estimate
+    is only good to about 1e-9. Returns the loss.
+    """
+    loss, grads = model.loss(X, y)
+    missing = sorted(set(model.params) - set(grads))
+    assert not missing, f"{label}: model.loss returned no gradient for {missing}"
+    for name in sorted(model.params):
+        numeric = eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-6
+        )
+        analytic = np.asarray(grads[name], dtype=np.float64)
+        assert analytic.shape == numeric.shape, (
+            f"{label}: the gradient of {name} has shape {analytic.shape}, "
+            f"the parameter has shape {numeric.shape}"
+        )
+        err = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-3)
+        worst = np.unravel_index(np.argmax(err), err.shape)
+        assert err[worst] <= rtol, (
+            f"{label}: the gradient of {name} is wrong at index {tuple(map(int, worst))}: "
+            f"got {analytic[worst]:.8g}, numeric gradient {numeric[worst]:.8g}"
+        )
+    return loss
+
+
+def randomize_params(model, seed, scale=0.1):
+    """Give every parameter of model random values: gradient checks then depend neither on
+    how __init__ draws them nor on exact zeros (biases at zero put ReLU kinks at zero)."""
+    rng = np.random.default_rng(seed)
+    for name, value in model.params.items():
+        offset = 1.0 if name.startswith("gamma") else 0.0
+        model.params[name] = (offset + scale * rng.standard_normal(value.shape)).astype(value.dtype)
+'''
+E["HELPERS"] = GRADIENT_HELPERS.strip("\n") + "\n"
 
 LOSS_IN = """\
 N, D, H1, H2, C = 3, 5, 50, 7, 7
@@ -148,42 +187,7 @@ from optim import adam, rmsprop, sgd, sgd_momentum
 seed_everything(231)
 
 
-def check_model_gradients(model, X, y, label, rtol=1e-4):
-    {{TQ}}Compare the gradients of model.loss(X, y) with centred differences, parameter by parameter.
-
-    The error of an entry is |analytic - numeric| / max(|analytic| + |numeric|, 1e-3):
-    relative for sizeable entries, absolute for near-zero ones, whose numeric estimate
-    is only good to about 1e-9. Returns the loss.
-    {{TQ}}
-    loss, grads = model.loss(X, y)
-    missing = sorted(set(model.params) - set(grads))
-    assert not missing, f"{label}: model.loss returned no gradient for {missing}"
-    for name in sorted(model.params):
-        numeric = eval_numerical_gradient(
-            lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-6
-        )
-        analytic = np.asarray(grads[name], dtype=np.float64)
-        assert analytic.shape == numeric.shape, (
-            f"{label}: the gradient of {name} has shape {analytic.shape}, "
-            f"the parameter has shape {numeric.shape}"
-        )
-        err = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-3)
-        worst = np.unravel_index(np.argmax(err), err.shape)
-        assert err[worst] <= rtol, (
-            f"{label}: the gradient of {name} is wrong at index {tuple(map(int, worst))}: "
-            f"got {analytic[worst]:.8g}, numeric gradient {numeric[worst]:.8g}"
-        )
-    return loss
-
-
-def randomize_params(model, seed, scale=0.1):
-    {{TQ}}Give every parameter of model random values: gradient checks then depend neither on
-    how __init__ draws them nor on exact zeros (biases at zero put ReLU kinks at zero).{{TQ}}
-    rng = np.random.default_rng(seed)
-    for name, value in model.params.items():
-        offset = 1.0 if name.startswith("gamma") else 0.0
-        model.params[name] = (offset + scale * rng.standard_normal(value.shape)).astype(value.dtype)
-""", "setup")
+{{HELPERS}}""", "setup")
 
 md(r"""
 ## MNIST
@@ -198,7 +202,6 @@ data = load_mnist()
 for name, value in data.items():
     print(f"{name}: {value.shape} {value.dtype}")
 show_image_grid(data["X_train"][:32].reshape(-1, 28, 28), labels=data["y_train"][:32], ncols=16)
-plt.show()
 """, "data")
 
 md(r"""
@@ -484,7 +487,6 @@ for name, rule, lr in [("sgd", sgd, 1e-2), ("sgd_momentum", sgd_momentum, 1e-2),
     print(f"{name:>12}: final training loss {np.mean(solver.loss_history[-10:]):.3f}, "
           f"best validation accuracy {solver.best_val_acc:.3f}")
 plot_training_curves(optim_solvers, title="Update rules", smooth=10)
-plt.show()
 """, "optim_compare", timeout=60)
 
 md(r"""
@@ -541,7 +543,6 @@ solver = Solver(best_model, data, update_rule=adam, optim_config={"learning_rate
 solver.train()
 ### END SOLUTION
 plot_training_curves(solver, title="Your best network", smooth=20)
-plt.show()
 """, "train", timeout=180)
 
 md(r"""
@@ -594,17 +595,18 @@ def nbgrader_meta(kind: str, meta: dict) -> dict:
     return base
 
 
-def build_notebook() -> nbformat.NotebookNode:
+def build_cells_notebook(cells, values) -> nbformat.NotebookNode:
+    """The notebook of ``cells`` ((kind, source, metadata) triples), ``{{name}}`` filled from ``values``."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    for kind, source, meta in CELLS:
-        unknown = set(re.findall(r"\{\{(\w+)\}\}", source)) - set(E)
+    for kind, source, meta in cells:
+        unknown = set(re.findall(r"\{\{(\w+)\}\}", source)) - set(values)
         if unknown:
             raise SystemExit(f"unknown placeholders {unknown} in cell {meta['grade_id']}")
-        source = re.sub(r"\{\{(\w+)\}\}", lambda m: E[m.group(1)], source).strip("\n")
+        source = re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], source).strip("\n")
         make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
         cell = make(source)
         cell.metadata["nbgrader"] = nbgrader_meta(kind, meta)
@@ -619,7 +621,7 @@ def build_notebook() -> nbformat.NotebookNode:
 
 
 if __name__ == "__main__":
-    nb = build_notebook()
+    nb = build_cells_notebook(CELLS, E)
     nbformat.write(nb, OUT)
     total = sum(m["points"] for _, _, m in CELLS if m.get("grade"))
     print(f"wrote {OUT.relative_to(ROOT)}: {len(nb.cells)} cells, {total} autograded points")

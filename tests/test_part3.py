@@ -1,0 +1,147 @@
+"""Part 3 (``solutions/dl/3_cnn.ipynb``, ``cnn.py``): contracts, a clean run, mutants.
+
+Same approach as ``tests/test_part2.py`` (whose helpers this module reuses):
+fast tests check ``ConvNet``'s contract and run the notebook's training-free
+graded cells against every mutant of ``cnn.py``; the slow test executes the
+whole notebook as the autograder does and reports its run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+from test_part2 import (
+    ROOT,
+    SOLUTIONS,
+    _graded_code_cells,
+    _nbgrader,
+    apply_class_mutant,
+    run_fast_checks,
+    run_notebook,
+)
+
+from grading.mutants import Mutant, load_mutants
+
+NOTEBOOK = "3_cnn.ipynb"
+MODULES = ("layers.py", "optim.py", "cnn.py")
+AUTOGRADED_POINTS = 15
+FAST_CHECKS = ("naive_vs_fast_test", "spatial_batchnorm_test", "conv_bn_relu_pool_test",
+               "convnet_init_test", "convnet_loss_test", "convnet_gradient_test")
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
+
+
+def test_notebook_metadata_and_points(notebook):
+    nbformat.validate(notebook)
+    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    assert None not in ids and len(ids) == len(set(ids))
+    tests = _graded_code_cells(notebook)
+    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert {_nbgrader(c)["grade_id"] for c in tests} >= set(FAST_CHECKS)
+    for cell in tests:
+        meta = _nbgrader(cell)
+        assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
+        begin, end = cell.source.find("### BEGIN HIDDEN TESTS"), cell.source.find("### END HIDDEN TESTS")
+        assert 0 < begin < end, meta["grade_id"]
+    train = next(c for c in notebook.cells if _nbgrader(c).get("grade_id") == "train")
+    assert _nbgrader(train)["solution"] and 0 < train.metadata["course"]["timeout"] <= 300
+
+
+# ---------------------------------------------------------------- model contract (fast)
+
+
+@pytest.fixture()
+def cnn(monkeypatch):
+    monkeypatch.syspath_prepend(str(SOLUTIONS))
+    for name in ("layers", "cnn"):
+        sys.modules.pop(name, None)
+    yield importlib.import_module("cnn")
+    for name in ("layers", "cnn"):
+        sys.modules.pop(name, None)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(num_filters=(4,), hidden_dim=None, use_batchnorm=False),
+    dict(input_dim=(3, 10, 9), num_filters=(2, 3, 4), filter_size=5, hidden_dim=8),
+])
+def test_params_and_loss_contract(cnn, kw):
+    np.random.seed(0)
+    model = cnn.ConvNet(num_classes=6, dtype=np.float64, **kw)
+    C, H, W = kw.get("input_dim", (1, 28, 28))
+    filters = kw.get("num_filters", (16, 32))
+    assert all(v.dtype == np.float64 for v in model.params.values())
+    K = len(filters)
+    for i, F in enumerate(filters, start=1):
+        assert model.params[f"W{i}"].shape[:2] == (F, C if i == 1 else filters[i - 2])
+        assert (f"gamma{i}" in model.params) == kw.get("use_batchnorm", True)
+    n_affine = 1 if kw.get("hidden_dim", 128) is None else 2
+    assert f"W{K + n_affine}" in model.params and f"W{K + n_affine + 1}" not in model.params
+    X = np.random.randn(3, C, H, W)
+    assert model.loss(X).shape == (3, 6)
+    loss, grads = model.loss(X, np.array([0, 1, 5]))
+    assert np.ndim(loss) == 0 and set(grads) == set(model.params)
+    assert all(grads[k].shape == model.params[k].shape for k in grads)
+
+
+def test_default_dtype_float32_and_bn_running_stats_update(cnn):
+    model = cnn.ConvNet(num_filters=(4, 4), hidden_dim=10)
+    assert all(v.dtype == np.float32 for v in model.params.values())
+    X = np.random.rand(5, 1, 28, 28).astype(np.float32)
+    model.loss(X, np.arange(5))
+    assert [p["running_mean"].shape for p in model.bn_params] == [(4,), (4,)]
+
+
+def test_even_filter_size_is_refused(cnn):
+    with pytest.raises(ValueError):
+        cnn.ConvNet(filter_size=4)
+
+
+# ---------------------------------------------------------------- graded checks against mutants (fast)
+
+
+def _mutants() -> list[Mutant]:
+    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "cnn"]
+
+
+def test_there_are_enough_mutants():
+    mutants = _mutants()
+    assert sum(m.is_bug for m in mutants) >= 6
+    assert sum(not m.is_bug for m in mutants) >= 2
+
+
+def test_fast_checks_pass_on_the_solution(notebook):
+    assert run_fast_checks(notebook, SOLUTIONS, FAST_CHECKS) == {}
+
+
+@pytest.mark.parametrize("mutant", _mutants(), ids=lambda m: m.name)
+def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, mutant, tmp_path):
+    for name in MODULES:
+        shutil.copy(SOLUTIONS / name, tmp_path / name)
+    path = tmp_path / "cnn.py"
+    path.write_text(apply_class_mutant(path.read_text(), mutant))
+    failed = run_fast_checks(notebook, tmp_path, FAST_CHECKS)
+    if mutant.is_bug:
+        assert failed, f"no graded check catches the bug: {mutant.description}"
+    else:
+        assert not failed, f"a correct alternative loses points: {failed}"
+
+
+# ---------------------------------------------------------------- execution (slow)
+
+
+@pytest.mark.slow
+def test_solution_notebook_runs_clean():
+    result = run_notebook(notebook=NOTEBOOK, modules=MODULES)
+    slowest = sorted(result["cells"].items(), key=lambda kv: -kv[1])[:4]
+    print(f"\n{NOTEBOOK} with the solution: {result['seconds']:.1f} s; slowest cells {slowest}")
+    print(result["outputs"].get("cnn_val_accuracy_test"), result["outputs"].get("cnn_test_accuracy_test"))
+    assert result["failed"] == {}
