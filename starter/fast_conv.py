@@ -58,7 +58,22 @@ __all__ = ["conv_forward_fast", "conv_backward_fast"]
 # copies, additions and comparisons run on one; they release the GIL, so
 # splitting them between the caller and one worker thread uses both cores.
 
-PARALLEL = (os.cpu_count() or 1) >= 2  # module switch, e.g. for A/B benchmarks
+
+def _default_parallel() -> bool:
+    """Two threads unless this process has one CPU or was told to use one thread.
+
+    A parallel grader typically runs each worker with ``OPENBLAS_NUM_THREADS=1``
+    (or ``OMP_NUM_THREADS=1``): then an extra copy thread would only oversubscribe.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    limits = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return cpus >= 2 and not any(os.environ.get(k, "").strip() == "1" for k in limits)
+
+
+PARALLEL = _default_parallel()  # module switch, e.g. for A/B benchmarks
 _MIN_PARALLEL = 1 << 16  # elements: below this the hand-off costs more than it saves
 _executor: ThreadPoolExecutor | None = None
 _executor_pid = -1

@@ -411,6 +411,16 @@ def test_parallel_split_covers_the_range_once_and_propagates_errors(monkeypatch)
         fast_conv.parallel_split(fail, 10, work=1 << 30)
 
 
+@pytest.mark.parametrize("var", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"])
+def test_one_thread_requested_turns_the_copy_thread_off(monkeypatch, var: str) -> None:
+    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setattr(fast_conv.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert fast_conv._default_parallel() is True
+    monkeypatch.setenv(var, "1")
+    assert fast_conv._default_parallel() is False
+
+
 def test_parallel_split_nested_in_the_worker_does_not_deadlock(monkeypatch) -> None:
     monkeypatch.setattr(fast_conv, "PARALLEL", True)
     seen = np.zeros(8, dtype=int)
