@@ -17,6 +17,12 @@ relative error; they are what ``cnn.py`` and SqueezeNet use for speed.
 
 All of them keep the input's floating dtype. Implementation notes are in
 :mod:`starter.fast_conv` and :mod:`starter.fast_pool`.
+
+Threads: OpenBLAS threads the GEMMs; the numpy copies around them are split
+between the caller and one worker thread. That worker is off when the
+process sees a single CPU or ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``
+or ``MKL_NUM_THREADS`` is ``1``, and can be switched off with
+``starter.fast_conv.PARALLEL = False``; results are identical either way.
 """
 
 from starter.fast_conv import conv_backward_fast, conv_forward_fast
