@@ -351,14 +351,14 @@ style_titles = {"starry_night": "The Starry Night (Van Gogh)", "composition_vii"
 
 def show_images(images, titles, save_as=None):
     # Images of different sizes side by side; the figure is also saved under OUTPUT.
-    fig = plt.figure(figsize=(3.6 * len(images), 3.0), layout="constrained")
+    fig = plt.figure(figsize=(3.6 * len(images), 3.4), layout="constrained")
     plt.close(fig)  # displayed once, as the cell's result
     for ax, image, title in zip(fig.subplots(1, len(images)), images, titles, strict=True):
         ax.imshow(image)
         ax.set_title(title, fontsize="medium")
         ax.set_axis_off()
     if save_as is not None:
-        fig.savefig(OUTPUT / save_as, dpi=100)
+        fig.savefig(OUTPUT / save_as, dpi=80)
     return fig
 
 
