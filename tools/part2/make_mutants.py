@@ -41,7 +41,7 @@ def definition(module: str, name: str) -> str:
     raise KeyError(f"{module}.py defines no {name}")
 
 
-def mutant(module, name, kind, description, target, edits, imports=""):
+def mutant(module, name, kind, description, target, edits, imports="", extra=""):
     text = definition(module, target)
     for old, new in edits:
         count = text.count(old)
@@ -51,7 +51,7 @@ def mutant(module, name, kind, description, target, edits, imports=""):
     text = textwrap.dedent(text)
     path = OUT / module / f"{name}.py"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(HEADER.format(description=description, kind=kind, imports=imports) + text)
+    path.write_text(HEADER.format(description=description, kind=kind, imports=imports) + text + extra)
 
 
 # ---------------------------------------------------------------- fc_net
@@ -217,4 +217,137 @@ mutant(FC, "alt_loss_cache_list_reg_first", "alternative",
                 dh = dropout_backward(dh, c)
 """)])
 
-print("wrote", sorted(p.name for p in (OUT / FC).glob("*.py")))
+# ---------------------------------------------------------------- cnn
+CNN = "cnn"
+mutant(CNN, "block_relu_before_bn", "bug",
+       "The block applies ReLU before spatial batch norm (in both passes).",
+       "conv_bn_relu_pool_forward",
+       [("""    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
+    s, relu_cache = relu_forward(an)
+""", """    ar, relu_cache = relu_forward(a)
+    s, bn_cache = spatial_batchnorm_forward(ar, gamma, beta, bn_param)
+""")])
+mutant(CNN, "block_backward_skips_relu", "bug",
+       "conv_bn_relu_pool_backward does not backpropagate through the ReLU.",
+       "conv_bn_relu_pool_backward",
+       [("    dan = relu_backward(ds, relu_cache)\n", "    dan = ds\n")])
+mutant(CNN, "block_backward_skips_batchnorm", "bug",
+       "conv_bn_relu_pool_backward passes the gradient straight through batch norm (gamma, beta grads still computed).",
+       "conv_bn_relu_pool_backward",
+       [("    da, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)\n",
+         "    _, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)\n    da = dan\n")])
+mutant(CNN, "block_fresh_bn_param", "bug",
+       "The block gives batch norm a fresh bn_param each call, so running statistics are never kept.",
+       "conv_bn_relu_pool_forward",
+       [("spatial_batchnorm_forward(a, gamma, beta, bn_param)",
+         "spatial_batchnorm_forward(a, gamma, beta, {\"mode\": bn_param[\"mode\"]})")])
+mutant(CNN, "init_no_pool_in_flat_dim", "bug",
+       "The first affine layer's fan-in ignores pooling: num_filters[-1] * H * W of the input.",
+       "__init__",
+       [("""        dims = [flat_dim, hidden_dim, num_classes] if self.has_hidden else [flat_dim, num_classes]""",
+         """        flat_dim = num_filters[-1] * input_dim[1] * input_dim[2]
+        dims = [flat_dim, hidden_dim, num_classes] if self.has_hidden else [flat_dim, num_classes]""")])
+mutant(CNN, "init_he_uses_fan_out", "bug",
+       "He initialization divides by the fan-out (F * k * k, or the layer's width) instead of the fan-in.",
+       "__init__",
+       [("fan_in = in_channels * filter_size * filter_size", "fan_in = F * filter_size * filter_size"),
+        ("self.params[f\"W{i}\"] = weights((dims[j - 1], dims[j]), dims[j - 1])",
+         "self.params[f\"W{i}\"] = weights((dims[j - 1], dims[j]), dims[j])")])
+mutant(CNN, "loss_reg_skips_conv_weights", "bug",
+       "Only the affine weights are regularized, not the convolution filters.", "loss",
+       [("        for i in range(1, L + 1):\n            W = self.params[f\"W{i}\"]",
+         "        for i in range(self.num_conv + 1, L + 1):\n            W = self.params[f\"W{i}\"]")])
+mutant(CNN, "loss_dropout_after_output", "bug",
+       "Dropout is applied to the scores instead of before the output layer.", "loss",
+       [("""        if self.use_dropout:
+            h, caches["dropout"] = dropout_forward(h, self.dropout_param)
+        scores, caches["out"] = affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+""", """        scores, caches["out"] = affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        if self.use_dropout:
+            scores, caches["dropout"] = dropout_forward(scores, self.dropout_param)
+"""), ("""        loss, dh = softmax_loss(scores, y)
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dh, caches["out"])
+        if self.use_dropout:
+            dh = dropout_backward(dh, caches["dropout"])
+""", """        loss, dh = softmax_loss(scores, y)
+        if self.use_dropout:
+            dh = dropout_backward(dh, caches["dropout"])
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dh, caches["out"])
+""")])
+mutant(CNN, "loss_hidden_relu_missing", "bug",
+       "The hidden affine layer of the head has no ReLU.", "loss",
+       [("            h, caches[\"relu\"] = relu_forward(h)\n", ""),
+        ("            dh = relu_backward(dh, caches[\"relu\"])\n", "")])
+mutant(CNN, "alt_block_private_bn_relu_helper", "alternative",
+       "The block reuses conv_relu_pool-style helpers: conv, then a private batch norm + ReLU helper, then pooling.",
+       "conv_bn_relu_pool_forward",
+       [("""    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
+    s, relu_cache = relu_forward(an)
+    out, pool_cache = max_pool_forward_fast(s, pool_param)
+    cache = (conv_cache, bn_cache, relu_cache, pool_cache)
+""", """    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    s, bn_relu_cache = _bn_relu_forward(a, gamma, beta, bn_param)
+    out, pool_cache = max_pool_forward_fast(s, pool_param)
+    cache = (conv_cache, bn_relu_cache[0], bn_relu_cache[1], pool_cache)
+""")], extra="""
+
+def _bn_relu_forward(a, gamma, beta, bn_param):
+    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
+    s, relu_cache = relu_forward(an)
+    return s, (bn_cache, relu_cache)
+""")
+mutant(CNN, "alt_loss_stacked_caches", "alternative",
+       "ConvNet.loss keeps a list of (backward function, cache, parameter names) and unwinds it.",
+       "loss",
+       [("""        caches = {}
+        h = X
+        for i in range(1, self.num_conv + 1):""", """        tape = []
+        caches = {}
+        h = X
+        for i in range(1, self.num_conv + 1):"""),
+        ("""        loss, dh = softmax_loss(scores, y)
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dh, caches["out"])
+        if self.use_dropout:
+            dh = dropout_backward(dh, caches["dropout"])
+        if self.has_hidden:
+            dh = relu_backward(dh, caches["relu"])
+            dh, grads[f"W{L - 1}"], grads[f"b{L - 1}"] = affine_backward(dh, caches["hidden"])
+        # The affine layer's dx has the shape of its input, the last block's output.
+        for i in range(self.num_conv, 0, -1):
+            if self.use_batchnorm:
+                dh, dw, db, dgamma, dbeta = conv_bn_relu_pool_backward(dh, caches[i])
+                grads[f"gamma{i}"], grads[f"beta{i}"] = dgamma, dbeta
+            else:
+                dh, dw, db = conv_relu_pool_backward(dh, caches[i])
+            grads[f"W{i}"], grads[f"b{i}"] = dw, db
+        for i in range(1, L + 1):
+            W = self.params[f"W{i}"]
+            loss += 0.5 * self.reg * np.sum(W * W)
+            grads[f"W{i}"] += self.reg * W
+""", """        tape.append((affine_backward, caches["out"], (f"W{L}", f"b{L}")))
+        if self.use_dropout:
+            tape.append((dropout_backward, caches["dropout"], ()))
+        if self.has_hidden:
+            tape.append((relu_backward, caches["relu"], ()))
+            tape.append((affine_backward, caches["hidden"], (f"W{L - 1}", f"b{L - 1}")))
+        for i in range(self.num_conv, 0, -1):
+            if self.use_batchnorm:
+                tape.append((conv_bn_relu_pool_backward, caches[i],
+                             (f"W{i}", f"b{i}", f"gamma{i}", f"beta{i}")))
+            else:
+                tape.append((conv_relu_pool_backward, caches[i], (f"W{i}", f"b{i}")))
+        data_loss, dh = softmax_loss(scores, y)
+        for backward, cache, names in tape:
+            result = backward(dh, cache)
+            if not names:
+                dh = result
+                continue
+            dh = result[0]
+            for name, g in zip(names, result[1:], strict=True):
+                grads[name] = g + (self.reg * self.params[name] if name.startswith("W") else 0)
+        penalty = sum(np.sum(self.params[f"W{i}"] ** 2) for i in range(1, L + 1))
+        loss = data_loss + 0.5 * self.reg * penalty
+""")])
+
+print("wrote", sorted(p.name for m in (FC, CNN) for p in (OUT / m).glob("*.py")))
