@@ -87,7 +87,7 @@ def _mark_worker() -> None:
     _in_worker.active = True
 
 
-def _get_executor() -> ThreadPoolExecutor | None:
+def _get_executor() -> ThreadPoolExecutor:
     """The one-worker pool, recreated after a fork (a child inherits no threads)."""
     global _executor, _executor_pid
     with _executor_lock:
