@@ -18,24 +18,45 @@ from starter.gradient_check import (
     eval_numerical_gradient_array,
     rel_error,
 )
+from starter.hymenoptera import load_hymenoptera
+from starter.images import (
+    CONTENT_IMAGES,
+    STYLE_IMAGES,
+    center_crop,
+    deprocess,
+    load_image,
+    preprocess,
+    random_crop_flip,
+)
 from starter.plotting import plot_filters, plot_training_curves, show_image_grid, visualize_grid
 from starter.seeding import seed_everything
 from starter.solver import Solver, TrainingDivergedError
+from starter.squeezenet import SqueezeNet, load_squeezenet
 
 __all__ = [
+    "CONTENT_IMAGES",
     "DatasetError",
+    "STYLE_IMAGES",
     "Solver",
+    "SqueezeNet",
     "TrainingDivergedError",
     "assert_close",
     "assert_gradient_close",
+    "center_crop",
     "dataset_dir",
+    "deprocess",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
     "load_breast_cancer",
+    "load_hymenoptera",
+    "load_image",
     "load_mnist",
     "load_npz",
+    "load_squeezenet",
     "plot_filters",
     "plot_training_curves",
+    "preprocess",
+    "random_crop_flip",
     "rel_error",
     "seed_everything",
     "show_image_grid",
