@@ -264,7 +264,8 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
 
     Per-cell limits come from ``cell.metadata.course.timeout`` (nbclient's
     ``timeout_func``), as in the autograder. Returns ``{"failed": {grade_id:
-    reason}, "seconds": total, "cells": {grade_id: seconds}, "outputs": {grade_id: text}}``.
+    reason}, "errors": {grade_id: error in any cell, timeouts included}, "seconds": total,
+    "cells": {grade_id: seconds}, "outputs": {grade_id: text}}``.
     """
     from nbclient import NotebookClient
 
@@ -285,7 +286,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start
-    failed, cells, outputs = {}, {}, {}
+    failed, cells, outputs, errors = {}, {}, {}, {}
     for cell in nb.cells:
         gid = _nbgrader(cell).get("grade_id")
         timing = cell.metadata.get("execution", {})
@@ -297,6 +298,9 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
             cells[gid] = (t1 - t0).total_seconds()
         text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
         outputs[gid] = text
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                errors[gid] = f"{out.ename}: {out.evalue}"[:300]
         if not _nbgrader(cell).get("grade"):
             continue
         for out in cell.get("outputs", []):
@@ -306,7 +310,8 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
             if out.output_type == "stream" and out.name == "stderr":
                 failed[gid] = f"stderr: {out.text}"[:300]
                 break
-    return {"failed": failed, "seconds": seconds, "cells": cells, "outputs": outputs}
+    return {"failed": failed, "errors": errors, "seconds": seconds, "cells": cells,
+            "outputs": outputs}
 
 
 @pytest.mark.slow
@@ -316,6 +321,7 @@ def test_solution_notebook_runs_clean():
     print(f"\n{NOTEBOOK} with the solution: {result['seconds']:.1f} s; slowest cells {slowest}")
     print(result["outputs"].get("val_accuracy_test"), result["outputs"].get("test_accuracy_test"))
     assert result["failed"] == {}
+    assert result["errors"] == {}, "no cell may fail or time out, graded or not"
 
 
 @pytest.mark.slow

@@ -145,3 +145,4 @@ def test_solution_notebook_runs_clean():
     print(f"\n{NOTEBOOK} with the solution: {result['seconds']:.1f} s; slowest cells {slowest}")
     print(result["outputs"].get("cnn_val_accuracy_test"), result["outputs"].get("cnn_test_accuracy_test"))
     assert result["failed"] == {}
+    assert result["errors"] == {}, "no cell may fail or time out, graded or not"

@@ -476,10 +476,10 @@ optim_data = {
     "y_val": data["y_val"][:1000],
 }
 optim_solvers = {}
-for name, rule, lr in [("sgd", sgd, 1e-2), ("sgd_momentum", sgd_momentum, 1e-2),
-                       ("rmsprop", rmsprop, 1e-4), ("adam", adam, 1e-3)]:
+for name, rule, lr in [("sgd", sgd, 1e-1), ("sgd_momentum", sgd_momentum, 3e-2),
+                       ("rmsprop", rmsprop, 3e-4), ("adam", adam, 1e-3)]:
     seed_everything(0)
-    model = FullyConnectedNet([100] * 5, weight_scale=5e-2)
+    model = FullyConnectedNet([100] * 5, weight_scale=1e-1)
     solver = Solver(model, optim_data, update_rule=rule, optim_config={"learning_rate": lr},
                     num_epochs=5, batch_size=100, verbose=False, progress=False, seed=0)
     solver.train()
