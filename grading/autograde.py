@@ -46,6 +46,8 @@ from grading.submissions import (
 )
 
 RESULTS_FILE = "results.json"
+# The training notebooks run for minutes; a loaded machine can make that ten.
+SECONDS_PER_NOTEBOOK = 900.0
 LOG_FILE = "autograde.log"
 
 
@@ -54,7 +56,8 @@ class AutogradeSettings:
     workers: int = 1
     notebooks: Sequence[str] | None = None  # None: every notebook of the assignment
     cell_timeout: int = 120  # seconds per cell, then the kernel is interrupted
-    submission_timeout: float = 1800.0  # seconds per submission, then it is killed
+    # Seconds per submission before it is killed; None: SECONDS_PER_NOTEBOOK per notebook it has.
+    submission_timeout: float | None = None
 
 
 @dataclass
@@ -108,7 +111,7 @@ def _job_for(prepared: PreparedSubmission, settings: AutogradeSettings, course: 
         argv=[sys.executable, "-m", "grading.grade_job", str(prepared.course_root),
               prepared.student_id, *prepared.gradable],
         cwd=prepared.course_root,
-        wall_clock_limit=settings.submission_timeout,
+        wall_clock_limit=settings.submission_timeout or SECONDS_PER_NOTEBOOK * len(prepared.gradable),
         env=env,
     )
 

@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade only this notebook id, e.g. 1_layers (repeatable)")
     grade.add_argument("--cell-timeout", type=_positive_int, default=120, metavar="SECONDS",
                        help="time limit per notebook cell before it is interrupted (default 120)")
-    grade.add_argument("--submission-timeout", type=_positive_int, default=1800, metavar="SECONDS",
-                       help="wall-clock limit per submission before it is killed (default 1800)")
+    grade.add_argument("--submission-timeout", type=_positive_int, default=None, metavar="SECONDS",
+                       help="wall-clock limit per submission before it is killed "
+                       "(default 900 per notebook it holds)")
 
     feedback = verbs.add_parser("feedback", help="regenerate OUT/feedback/ from a graded OUT")
     feedback.add_argument("out", type=Path, metavar="OUT")
@@ -81,7 +82,7 @@ def _autograde(args: argparse.Namespace) -> int:
 
     settings = AutogradeSettings(
         workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout,
-        submission_timeout=float(args.submission_timeout),
+        submission_timeout=float(args.submission_timeout) if args.submission_timeout else None,
     )
     summary = autograde(args.submissions, args.out, CoursePaths.from_repo(), settings)
     print(f"grades: {summary.out_dir / 'grades.csv'}")
