@@ -1,0 +1,319 @@
+"""Part 5 (``solutions/dl/5_transfer_learning.ipynb``, ``transfer_learning.py``): contracts, mutants, a clean run.
+
+Fast tests check the models' ``params`` / ``loss`` contracts directly and run the
+notebook's training-free graded cells (their sources, executed in a namespace built
+from the notebook's setup cell) against every mutant of ``transfer_learning.py``.
+Mutants of ``LinearClassifier`` / ``FineTuneModel`` methods name their class in the
+first line of their docstring (``FineTuneModel.loss ...``): ``grading.mutants``
+only replaces top-level functions, so methods are swapped in here, inside the class
+body, with the same ast approach. The slow test executes the whole notebook with
+nbclient in a temporary copy of ``solutions/dl``, as the autograder does: a graded
+cell fails when it raises or writes to stderr.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from grading.mutants import Mutant, apply_mutant, load_mutants
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions" / "dl"
+NOTEBOOK = "5_transfer_learning.ipynb"
+MODULES = ("layers.py", "optim.py", "transfer_learning.py")
+STUDENT_MODULES = ("layers", "optim", "transfer_learning")
+DEFAULT_CELL_TIMEOUT = 60  # cells without their own "course": {"timeout": N}
+AUTOGRADER_CELL_TIMEOUT = 120  # grading's --cell-timeout default: no cell may need more
+AUTOGRADED_POINTS = 10
+FAST_CHECKS = ("global_avg_pool_test", "classifier_loss_test", "finetune_gradient_test")
+
+
+def _nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _graded_code_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id)
+
+
+def cell_timeout(cell) -> int:
+    """The per-cell limit: ``metadata.course.timeout`` or the default."""
+    return int(cell.metadata.get("course", {}).get("timeout", DEFAULT_CELL_TIMEOUT))
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
+
+
+# ---------------------------------------------------------------- notebook structure (fast)
+
+
+def test_notebook_metadata_and_points(notebook):
+    nbformat.validate(notebook)
+    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    assert None not in ids and len(ids) == len(set(ids))
+    tests = _graded_code_cells(notebook)
+    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert {_nbgrader(c)["grade_id"] for c in tests} == {
+        *FAST_CHECKS, "frozen_accuracy_test", "finetune_accuracy_test"}
+    for cell in tests:
+        meta = _nbgrader(cell)
+        assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
+        begin, end = cell.source.find("### BEGIN HIDDEN TESTS"), cell.source.find("### END HIDDEN TESTS")
+        assert 0 < begin < end, f"{meta['grade_id']}: visible check, then hidden tests"
+        assert "assert" in cell.source[:begin] and "assert" in cell.source[begin:end]
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "%autoreload 2" in first.source and "seed_everything(" in first.source
+
+
+def test_long_cells_have_finite_timeouts_within_the_autograders(notebook):
+    long = [c for c in notebook.cells
+            if any(s in c.source for s in ("Solver(", "extract_activations(", "augmented_activations("))
+            and c.cell_type == "code" and _nbgrader(c).get("grade_id") != "setup"]
+    assert {_nbgrader(c)["grade_id"] for c in long} >= {"features", "train_frozen", "train_finetune"}
+    for cell in long:
+        assert 0 < cell.metadata["course"]["timeout"] <= AUTOGRADER_CELL_TIMEOUT, _nbgrader(cell)["grade_id"]
+    solutions = [c for c in notebook.cells if _nbgrader(c).get("solution")]
+    assert {_nbgrader(c)["grade_id"] for c in solutions} == {"train_frozen", "train_finetune"}
+
+
+def test_accuracy_thresholds_are_the_documented_ones(notebook):
+    frozen = _cell(notebook, "frozen_accuracy_test").source
+    finetune = _cell(notebook, "finetune_accuracy_test").source
+    assert re.search(r"frozen_acc >= 0\.88\b", frozen) and re.search(r"_acc >= 0\.88\b", frozen)
+    assert re.search(r"finetune_acc >= 0\.9\b", finetune) and re.search(r"_acc >= 0\.9\b", finetune)
+
+
+# ---------------------------------------------------------------- model contracts (fast)
+
+
+@pytest.fixture()
+def tl(monkeypatch):
+    monkeypatch.syspath_prepend(str(SOLUTIONS))
+    for name in STUDENT_MODULES:
+        sys.modules.pop(name, None)
+    module = importlib.import_module("transfer_learning")
+    yield module
+    for name in STUDENT_MODULES:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture(scope="module")
+def net():
+    from starter.squeezenet import SqueezeNet
+
+    return SqueezeNet.from_file()
+
+
+def test_global_avg_pool_matches_starter(tl):
+    from starter.squeezenet import global_avg_pool, global_avg_pool_backward
+
+    x = np.random.default_rng(0).standard_normal((3, 4, 5, 2))
+    out, cache = tl.global_avg_pool_forward(x)
+    np.testing.assert_allclose(out, global_avg_pool(x), rtol=1e-12)
+    dout = np.random.default_rng(1).standard_normal((3, 4))
+    np.testing.assert_allclose(tl.global_avg_pool_backward(dout, cache),
+                               global_avg_pool_backward(dout, x.shape), rtol=1e-12)
+
+
+def test_linear_classifier_contract(tl):
+    model = tl.LinearClassifier(input_dim=6, num_classes=3, weight_scale=0.1, seed=0)
+    assert {k: v.shape for k, v in model.params.items()} == {"W": (6, 3), "b": (3,)}
+    assert all(v.dtype == np.float32 for v in model.params.values())
+    again = tl.LinearClassifier(input_dim=6, num_classes=3, weight_scale=0.1, seed=0)
+    np.testing.assert_array_equal(model.params["W"], again.params["W"])
+    X = np.random.default_rng(0).standard_normal((4, 6, 3, 3)).astype(np.float32)
+    scores = model.loss(X)
+    assert scores.shape == (4, 3)
+    loss, grads = model.loss(X, np.array([0, 1, 2, 0]))
+    assert np.ndim(loss) == 0 and set(grads) == {"W", "b"}
+
+
+def test_finetune_model_contract_and_private_network(tl, net):
+    head = {"W": np.zeros((512, 2)), "b": np.zeros(2)}
+    before = {k: v.copy() for k, v in net.params.items()}
+    model = tl.FineTuneModel(net, head, trainable=("fire8", "fire9"), reg=1e-3)
+    assert set(model.params) == {"W", "b"} | {k for k in net.params if k.startswith(("fire8/", "fire9/"))}
+    assert model.start == "fire8" and model.input_layer == "fire7"
+    X = np.abs(np.random.default_rng(0).standard_normal((2, 384, 3, 3))).astype(np.float32)
+    loss, grads = model.loss(X, np.array([0, 1]))
+    assert set(grads) == set(model.params)
+    assert all(grads[k].shape == model.params[k].shape for k in grads)
+    model.params["fire9/expand3x3/b"] = model.params["fire9/expand3x3/b"] + 1.0
+    model.loss(X)
+    for k, v in before.items():
+        np.testing.assert_array_equal(net.params[k], v)  # the pretrained network is left alone
+    with pytest.raises(ValueError):
+        tl.FineTuneModel(net, head, trainable=("fire8",))
+
+
+def test_augmented_activations_layout(tl, net):
+    images = np.random.default_rng(0).integers(0, 256, (3, 48, 48, 3), dtype=np.uint8)
+    X, y = tl.augmented_activations(net, images, np.array([0, 1, 1]), "fire5", num_copies=2,
+                                    crop_size=40, seed=0)
+    assert X.shape[0] == 6 and X.dtype == np.float32
+    np.testing.assert_array_equal(y, [0, 1, 1, 0, 1, 1])
+
+
+# ---------------------------------------------------------------- graded checks against mutants (fast)
+
+
+def apply_transfer_mutant(source: str, mutant: Mutant) -> str:
+    """Splice a mutant into transfer_learning.py: top-level functions as grading.mutants does,
+    methods inside the class its description names (``ClassName.method ...``)."""
+    tree = ast.parse(source)
+    top = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    if all(name in top for name in mutant.functions):
+        return apply_mutant(source, mutant)
+    match = re.match(r"(\w+)\.(\w+)", mutant.description)
+    assert match, f"{mutant.id}: a method mutant's description starts with Class.method"
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == match.group(1))
+    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+    lines = source.splitlines(keepends=True)
+    spans = []
+    for name, new in mutant.functions.items():
+        if name not in methods:
+            raise ValueError(f"{mutant.id}: {cls.name} has no method {name!r}")
+        node = methods[name]
+        indented = "".join("    " + line if line.strip() else line for line in new.splitlines(True))
+        spans.append((node.lineno - 1, node.end_lineno, indented))
+    for start, end, new in sorted(spans, reverse=True):
+        lines[start:end] = [new]
+    if mutant.imports:
+        lines.insert(0, "".join(s + "\n" for s in mutant.imports))
+    return "".join(lines)
+
+
+def run_fast_checks(nb, module_dir: Path, net) -> dict[str, str]:
+    """Run the setup cell and the training-free graded cells in-process; return failures."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    setup = _cell(nb, "setup").source
+    setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    saved_path = list(sys.path)
+    sys.path.insert(0, str(module_dir))
+    for name in STUDENT_MODULES:
+        sys.modules.pop(name, None)
+    failed = {}
+    try:
+        ns: dict = {}
+        exec(compile(setup, "setup", "exec"), ns)
+        ns["net"] = net.copy()
+        for gid in FAST_CHECKS:
+            try:
+                exec(compile(_cell(nb, gid).source, gid, "exec"), ns)
+            except Exception as exc:  # noqa: BLE001 - any failure loses the cell's points
+                failed[gid] = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        sys.path[:] = saved_path
+        for name in STUDENT_MODULES:
+            sys.modules.pop(name, None)
+    return failed
+
+
+def _mutants() -> list[Mutant]:
+    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "transfer_learning"]
+
+
+def test_there_are_enough_mutants():
+    mutants = _mutants()
+    assert sum(m.is_bug for m in mutants) >= 6
+    assert sum(not m.is_bug for m in mutants) >= 2
+
+
+def test_fast_checks_pass_on_the_solution(notebook, net, capsys):
+    assert run_fast_checks(notebook, SOLUTIONS, net) == {}
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("mutant", _mutants(), ids=lambda m: m.name)
+def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, net, mutant, tmp_path):
+    for name in MODULES:
+        shutil.copy(SOLUTIONS / name, tmp_path / name)
+    path = tmp_path / "transfer_learning.py"
+    path.write_text(apply_transfer_mutant(path.read_text(), mutant))
+    failed = run_fast_checks(notebook, tmp_path, net)
+    if mutant.is_bug:
+        assert failed, f"no graded check catches the bug: {mutant.description}"
+    else:
+        assert not failed, f"a correct alternative loses points: {failed}"
+
+
+# ---------------------------------------------------------------- execution (slow)
+
+
+def run_notebook(mutant: Mutant | None = None) -> dict:
+    """Execute the notebook in a temporary copy of solutions/dl, optionally mutated.
+
+    Returns ``{"failed": {grade_id: reason}, "seconds": total, "cells": {grade_id:
+    seconds}, "outputs": {grade_id: stdout}}``.
+    """
+    from nbclient import NotebookClient
+
+    os.environ.pop("MPLBACKEND", None)  # the kernel uses its inline backend
+    with tempfile.TemporaryDirectory(prefix="part5-") as tmp:
+        work = Path(tmp)
+        for name in (NOTEBOOK, *MODULES):
+            shutil.copy(SOLUTIONS / name, work / name)
+        if mutant is not None:
+            path = work / f"{mutant.module}.py"
+            path.write_text(apply_transfer_mutant(path.read_text(), mutant))
+        nb = nbformat.read(work / NOTEBOOK, as_version=4)
+        client = NotebookClient(
+            nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",
+            interrupt_on_timeout=True, record_timing=True,
+            resources={"metadata": {"path": str(work)}},
+        )
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    failed, cells, outputs = {}, {}, {}
+    for cell in nb.cells:
+        gid = _nbgrader(cell).get("grade_id")
+        timing = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            t0 = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+            t1 = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+            cells[gid] = (t1 - t0).total_seconds()
+        outputs[gid] = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                               if o.output_type == "stream" and o.name == "stdout")
+        if not _nbgrader(cell).get("grade"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                failed[gid] = f"{out.ename}: {out.evalue}"[:300]
+                break
+            if out.output_type == "stream" and out.name == "stderr":
+                failed[gid] = f"stderr: {out.text}"[:300]
+                break
+    return {"failed": failed, "seconds": seconds, "cells": cells, "outputs": outputs}
+
+
+@pytest.mark.slow
+def test_solution_notebook_runs_clean():
+    result = run_notebook()
+    slowest = sorted(result["cells"].items(), key=lambda kv: -kv[1])[:4]
+    print(f"\n{NOTEBOOK} with the solution: {result['seconds']:.1f} s; slowest cells {slowest}")
+    for gid in ("features", "train_frozen", "frozen_accuracy_test", "train_finetune",
+                "finetune_accuracy_test"):
+        print(gid, result["outputs"].get(gid, "").strip())
+    assert result["failed"] == {}
