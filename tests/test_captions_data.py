@@ -385,3 +385,29 @@ def test_committed_checksums_match_the_files():
     for name, digest in table.items():
         assert sha256_file(DATASET / name) == digest
         assert digest in (DATASET / "CARD.md").read_text(), f"CARD.md records the sha256 of {name}"
+
+
+def test_stored_features_are_squeezenet_fire9_averages():
+    """A few stored feature vectors recomputed from the raw images (skipped without them)."""
+    build = _load_build()
+    source = build.DEFAULT_SOURCE
+    if not (source / "captions.txt").is_file():
+        pytest.skip(f"raw Flickr8k subset not available at {source}")
+    raw = load_captions(thumbnails=False, standardize=False)
+    names = raw["val_image_names"][:3]
+    images = [build.load_rgb(source / "images" / n) for n in names]
+    features = build.extract_features(images, verbose=False)
+    # same code, same libraries: equal up to float32 summation-order noise
+    assert np.allclose(features, raw["val_features"][:3], rtol=1e-5, atol=1e-6)
+    thumbs = [build.thumbnail_jpeg(im) for im in images]
+    with h5py_file() as f:
+        stored = [f["val_thumbnails_jpeg"][i] for i in range(3)]
+    assert all(np.array_equal(a, b) for a, b in zip(thumbs, stored, strict=True))
+
+
+def h5py_file():
+    import h5py
+
+    from starter.data import verified_path
+
+    return h5py.File(verified_path("captions", "captions.h5"), "r")
