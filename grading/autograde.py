@@ -47,7 +47,7 @@ from grading.submissions import (
 
 RESULTS_FILE = "results.json"
 # The training notebooks run for minutes; a loaded machine can make that ten.
-SECONDS_PER_NOTEBOOK = 900.0
+SECONDS_PER_NOTEBOOK = 1200.0
 LOG_FILE = "autograde.log"
 
 
@@ -55,7 +55,7 @@ LOG_FILE = "autograde.log"
 class AutogradeSettings:
     workers: int = 1
     notebooks: Sequence[str] | None = None  # None: every notebook of the assignment
-    cell_timeout: int = 120  # seconds per cell, then the kernel is interrupted
+    cell_timeout: int = 600  # seconds per cell, then the kernel is interrupted (training cells are long)
     # Seconds per submission before it is killed; None: SECONDS_PER_NOTEBOOK per notebook it has.
     submission_timeout: float | None = None
 

@@ -39,11 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="submissions graded at the same time (default 1)")
     grade.add_argument("--notebook", action="append", metavar="NAME", dest="notebooks",
                        help="grade only this notebook id, e.g. 1_layers (repeatable)")
-    grade.add_argument("--cell-timeout", type=_positive_int, default=120, metavar="SECONDS",
-                       help="time limit per notebook cell before it is interrupted (default 120)")
+    grade.add_argument("--cell-timeout", type=_positive_int, default=600, metavar="SECONDS",
+                       help="time limit per notebook cell before it is interrupted (default 600)")
     grade.add_argument("--submission-timeout", type=_positive_int, default=None, metavar="SECONDS",
                        help="wall-clock limit per submission before it is killed "
-                       "(default 900 per notebook it holds)")
+                       "(default 1200 per notebook it holds)")
 
     feedback = verbs.add_parser("feedback", help="regenerate OUT/feedback/ from a graded OUT")
     feedback.add_argument("out", type=Path, metavar="OUT")
@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR",
                       help="where everything goes (default demo-out/)")
     demo.add_argument("--workers", type=_positive_int, default=2, metavar="N")
+    demo.add_argument("--notebook", action="append", metavar="NAME", dest="notebooks",
+                      help="grade only this notebook id (repeatable); a quick demo: --notebook 1_layers")
     return parser
 
 
@@ -105,9 +107,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from grading.autograde import AutogradeSettings
     from grading.demo import run_demo
 
-    return run_demo(args.out, CoursePaths.from_repo(), workers=args.workers)
+    settings = AutogradeSettings(workers=args.workers, notebooks=args.notebooks)
+    return run_demo(args.out, CoursePaths.from_repo(), settings=settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
