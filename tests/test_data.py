@@ -192,7 +192,9 @@ def test_data_dir_env_var_must_be_a_directory(tmp_path, monkeypatch):
 
 
 def test_build_writes_fixed_timestamps_and_round_trips():
-    build = _load_build_module()
+    _load_build_module()  # puts datasets/ on sys.path for buildlib
+    import buildlib as build
+
     arrays = {
         "X_train": np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28),
         "y_train": np.array([3, 7], dtype=np.uint8),
