@@ -487,7 +487,7 @@ for name, rule, lr in [("sgd", sgd, 1e-1), ("sgd_momentum", sgd_momentum, 3e-2),
     print(f"{name:>12}: final training loss {np.mean(solver.loss_history[-10:]):.3f}, "
           f"best validation accuracy {solver.best_val_acc:.3f}")
 plot_training_curves(optim_solvers, title="Update rules", smooth=10)
-""", "optim_compare", timeout=60)
+""", "optim_compare", timeout=120)
 
 md(r"""
 ## Width of the hidden layer
@@ -519,7 +519,7 @@ plt.ylabel("Best validation accuracy")
 plt.title("One hidden layer, 10,000 training examples, 3 epochs")
 plt.grid(alpha=0.3)
 plt.show()
-""", "hidden_sweep", timeout=60)
+""", "hidden_sweep", timeout=120)
 
 md(r"""
 ## Train your best network
