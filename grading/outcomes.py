@@ -92,18 +92,22 @@ def notebook_seconds(course_root: Path, notebook: str) -> float:
 def notebook_status(
     course_root: Path, student_id: str, notebook: str, job: JobResult, cell_timeout: int
 ) -> tuple[str, str]:
-    """(status, reason) of one notebook nbgrader was asked to grade."""
+    """(status, reason) of one notebook nbgrader was asked to grade.
+
+    nbgrader writes the autograded notebook before it executes it, so the file
+    counts only once nbgrader's run on it has finished (it is in job.json).
+    """
+    attempts = [a for a in job_attempts(course_root) if a["notebooks"] == notebook]
     path = autograded_path(course_root, student_id, notebook)
-    if path.exists():
+    if attempts and path.exists():
         stopped = cell_timeouts(path)
         if stopped:
             return GRADED, f"{', '.join(stopped)} stopped by the {cell_timeout} s limit per cell"
         return GRADED, ""
-    if job.timed_out:
+    if job.timed_out and not attempts:
         return TIMEOUT, f"grading {job.reason}; the notebook was not finished"
     if job.launch_error:
         return FAILED, job.reason or "the grading job did not start"
-    attempts = [a for a in job_attempts(course_root) if a["notebooks"] == notebook]
     if not attempts:
         return FAILED, f"{job.reason or 'the grading job wrote no report'}: {job.output_tail[-300:]}"
     return FAILED, _reason_from_log(attempts[-1]["log_tail"])

@@ -167,3 +167,21 @@ def test_cli_fails_clearly_when_grading_itself_cannot_run(tmp_path):
                           cwd=Path(__file__).parent.parent, check=False)
     assert done.returncode == 2
     assert "is not a folder; SUBMISSIONS must hold one folder per student" in done.stderr
+
+
+def test_a_submission_past_its_wall_clock_limit_is_killed_and_graded_zero(tmp_path):
+    submissions = tmp_path / "submissions"
+    stubborn = shutil.copytree(SOURCE, submissions / "stubborn")
+    module = stubborn / "mathops.py"
+    # Ignores the interrupt the per-cell limit sends: only the submission limit stops it.
+    module.write_text(module.read_text().replace(
+        "    result = 0\n",
+        "    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass\n", 1))
+    out = tmp_path / "out"
+    settings = AutogradeSettings(workers=1, notebooks=["2_loops"], cell_timeout=60, submission_timeout=15)
+    summary = autograde(submissions, out, CoursePaths(SOURCE, SOURCE), settings, echo=lambda line: None)
+    result = summary.outcomes["stubborn"].notebooks["2_loops"]
+    assert (result.status, result.score) == ("timeout", 0)
+    assert "stopped after the 15 s wall-clock limit" in result.reason
+    assert (out / "grades.csv").read_text().splitlines()[1:] == [
+        "stubborn,2_loops,loop_bonus,manual,0,1", "stubborn,2_loops,total_test,auto,0,2"]
