@@ -13,6 +13,7 @@ never stops the others.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -55,7 +56,7 @@ LOG_FILE = "autograde.log"
 class AutogradeSettings:
     workers: int = 1
     notebooks: Sequence[str] | None = None  # None: every notebook of the assignment
-    cell_timeout: int = 600  # seconds per cell, then the kernel is interrupted (training cells are long)
+    cell_timeout: int = 300  # seconds per cell unless it declares more, then the kernel is interrupted
     # Seconds per submission before it is killed; None: SECONDS_PER_NOTEBOOK per notebook it has.
     submission_timeout: float | None = None
 
@@ -104,8 +105,21 @@ class _Log:
         self.handle.close()
 
 
+def blas_thread_env(workers: int) -> dict[str, str]:
+    """BLAS threads per kernel so that concurrent kernels share the cores, not oversubscribe them.
+
+    Two 2-thread OpenBLAS kernels on 2 cores run 10-40x slower than two 1-thread ones
+    (measured here), which would push training cells past their timeouts.
+    """
+    threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    return {name: threads for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
 def _job_for(prepared: PreparedSubmission, settings: AutogradeSettings, course: CoursePaths) -> Job:
-    env = nbgrader_env({"DL_COURSE_DATA": str(course.datasets_dir)} if course.datasets_dir else None)
+    extra = blas_thread_env(settings.workers)
+    if course.datasets_dir:
+        extra["DL_COURSE_DATA"] = str(course.datasets_dir)
+    env = nbgrader_env(extra)
     return Job(
         name=prepared.student_id,
         argv=[sys.executable, "-m", "grading.grade_job", str(prepared.course_root),

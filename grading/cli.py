@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="submissions graded at the same time (default 1)")
     grade.add_argument("--notebook", action="append", metavar="NAME", dest="notebooks",
                        help="grade only this notebook id, e.g. 1_layers (repeatable)")
-    grade.add_argument("--cell-timeout", type=_positive_int, default=600, metavar="SECONDS",
-                       help="time limit per notebook cell before it is interrupted (default 600)")
+    grade.add_argument("--cell-timeout", type=_positive_int, default=300, metavar="SECONDS",
+                       help="time limit per notebook cell before it is interrupted; cells declaring a longer course.timeout get theirs (default 300)")
     grade.add_argument("--submission-timeout", type=_positive_int, default=None, metavar="SECONDS",
                        help="wall-clock limit per submission before it is killed "
                        "(default 1200 per notebook it holds)")

@@ -24,12 +24,15 @@ _AUTOGRADE = """\
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
-from grading.preprocessors import StderrToStdout
+import functools
+from grading.preprocessors import StderrToStdout, cell_timeout
 
 # Student modules are graded as submitted: never replaced by the instructor's copies.
 c.Autograde.exclude_overwriting = {{"{assignment}": {modules!r}}}
 # Generous but finite, and interrupt (not kill) the kernel so later cells still run.
 c.Execute.timeout = {cell_timeout}
+# Long training cells declare their own limit ("course": {{"timeout": N}} in their metadata).
+c.Execute.timeout_func = functools.partial(cell_timeout, default={cell_timeout})
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 # A warning on stderr must not zero a correct answer (nbgrader issue #1904):

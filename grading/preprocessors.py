@@ -36,6 +36,18 @@ class StderrToStdout(NbGraderPreprocessor):
         return cell, resources
 
 
+def cell_timeout(cell: NotebookNode, default: int) -> int:
+    """Seconds a cell may run: its declared ``course.timeout`` when longer than ``default``.
+
+    nbclient calls this for every cell (``timeout_func``); the notebooks declare
+    generous, finite limits on their training cells.
+    """
+    declared = cell.get("metadata", {}).get("course", {}).get("timeout")
+    if isinstance(declared, int | float) and not isinstance(declared, bool) and declared > default:
+        return int(declared)
+    return int(default)
+
+
 def hide_hidden_tests(source: str) -> str:
     """Replace each hidden-test region by a one-line comment saying how long it was.
 

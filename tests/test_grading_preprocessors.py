@@ -78,3 +78,29 @@ def test_remote_resources_are_blocked_and_links_kept():
     blocked, count = block_remote_resources(page)
     assert count == 2 and remote_resources(blocked) == []
     assert '<a href="https://arxiv.org">paper</a>' in blocked
+
+
+def test_cell_timeout_takes_a_longer_declared_limit_only():
+    from nbformat.v4 import new_code_cell
+
+    from grading.preprocessors import cell_timeout
+
+    plain = new_code_cell("x = 1")
+    long = new_code_cell("train()", metadata={"course": {"timeout": 900}})
+    short = new_code_cell("check()", metadata={"course": {"timeout": 60}})
+    bogus = new_code_cell("check()", metadata={"course": {"timeout": "soon"}})
+    assert cell_timeout(plain, default=300) == 300
+    assert cell_timeout(long, default=300) == 900
+    assert cell_timeout(short, default=300) == 300
+    assert cell_timeout(bogus, default=300) == 300
+
+
+def test_concurrent_kernels_share_the_cores_between_them(monkeypatch):
+    from grading.autograde import blas_thread_env
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert blas_thread_env(1)["OPENBLAS_NUM_THREADS"] == "2"
+    assert blas_thread_env(2) == {
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"
+    }
+    assert blas_thread_env(8)["OMP_NUM_THREADS"] == "1"
