@@ -1,7 +1,7 @@
 """The real course through the real pipeline: `python -m grading autograde` on sample classes.
 
 Two classes, built from the committed release (what students get) and the
-solution modules (what a correct student writes):
+solutions (what a correct student hands in):
 
 * part 1 alone (`--notebook 1_layers`): correct, untouched, buggy, a correct
   alternative, a corrupt notebook and a missing module, checked row by row;
@@ -31,12 +31,10 @@ pytestmark = pytest.mark.slow
 
 
 def _correct(dest: Path) -> Path:
-    """The release notebooks with the solution modules: a student who did everything right."""
+    """A student who did everything right: the solution notebooks (their own cells filled
+    in; nbgrader restores every locked test cell from the gradebook) and modules."""
     dest.mkdir(parents=True)
-    for path in RELEASE.iterdir():
-        if path.suffix == ".ipynb":
-            shutil.copy(path, dest)
-    for path in SOLUTIONS.glob("*.py"):
+    for path in [*SOLUTIONS.glob("*.ipynb"), *SOLUTIONS.glob("*.py")]:
         shutil.copy(path, dest)
     return dest
 
