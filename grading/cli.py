@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=_positive_int, default=2, metavar="N")
     demo.add_argument("--notebook", action="append", metavar="NAME", dest="notebooks",
                       help="grade only this notebook id (repeatable); a quick demo: --notebook 1_layers")
+    demo.add_argument("--cell-timeout", type=_positive_int, default=120, metavar="SECONDS",
+                      help="per-cell limit (default 120: the sample class has an infinite loop; "
+                      "training cells keep their declared longer limits)")
     return parser
 
 
@@ -110,7 +113,9 @@ def _demo(args: argparse.Namespace) -> int:
     from grading.autograde import AutogradeSettings
     from grading.demo import run_demo
 
-    settings = AutogradeSettings(workers=args.workers, notebooks=args.notebooks)
+    settings = AutogradeSettings(
+        workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout
+    )
     return run_demo(args.out, CoursePaths.from_repo(), settings=settings)
 
 
