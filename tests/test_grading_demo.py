@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 def test_demo_writes_everything_under_dir_and_ends_with_the_report(tmp_path, capsys):
     out = tmp_path / "demo-out"
     course = CoursePaths(FIXTURES / "course" / "dl", tmp_path / "must-not-be-written" / "dl")
-    settings = AutogradeSettings(workers=2, cell_timeout=4, submission_timeout=300)
+    # 12 s: short for the sample infinite loop, long enough for honest cells on a busy machine.
+    settings = AutogradeSettings(workers=2, cell_timeout=12, submission_timeout=300)
     assert run_demo(out, course, mutants_dir=FIXTURES / "mutants", settings=settings) == 0
 
     assert not (tmp_path / "must-not-be-written").exists()
