@@ -139,6 +139,7 @@ def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, mutant, tmp_pa
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: tests/test_course_autograde.py grades this notebook end to end
 def test_solution_notebook_runs_clean():
     result = run_notebook(notebook=NOTEBOOK, modules=MODULES)
     slowest = sorted(result["cells"].items(), key=lambda kv: -kv[1])[:4]

@@ -277,6 +277,7 @@ def test_graded_checks_catch_bugs_and_accept_alternatives(mutant):
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: tests/test_course_autograde.py grades this notebook end to end
 def test_solution_notebook_runs_clean():
     from nbclient import NotebookClient
 

@@ -309,6 +309,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: tests/test_course_autograde.py grades this notebook end to end
 def test_solution_notebook_runs_clean():
     result = run_notebook()
     slowest = sorted(result["cells"].items(), key=lambda kv: -kv[1])[:4]

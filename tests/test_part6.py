@@ -235,6 +235,7 @@ def run_notebook(mutant: Mutant | None = None, keep_figures: Path | None = None)
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: tests/test_course_autograde.py grades this notebook end to end
 def test_solution_notebook_runs_clean():
     result = run_notebook(keep_figures=FIGURES)
     runs = {g: s for g, s in result["cells"].items() if g.startswith(("style_transfer_", "texture"))}
@@ -248,6 +249,7 @@ def test_solution_notebook_runs_clean():
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: the fast path checks every alternative against the graded checks
 @pytest.mark.parametrize("mutant", [m for m in _mutants() if not m.is_bug], ids=lambda m: m.name)
 def test_alternatives_get_full_credit_in_a_full_run(mutant):
     result = run_notebook(mutant)
