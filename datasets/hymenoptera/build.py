@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from buildlib import npz_bytes, write_or_check  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -40,7 +41,6 @@ OUT_NAME = "hymenoptera.npz"
 SIZE = 160
 SPLITS = ("train", "val")
 CLASS_NAMES = ("ants", "bees")
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def load_image(path: Path) -> np.ndarray:
@@ -89,21 +89,6 @@ def load_source(root: Path) -> tuple[dict[str, np.ndarray], list[str]]:
     return arrays, skipped
 
 
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """Serialise ``arrays`` as a deterministic, deflate-compressed ``.npz`` archive."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, member.getvalue(), compresslevel=9)
-    return buffer.getvalue()
-
-
 def summary(arrays: dict[str, np.ndarray], data: bytes) -> str:
     lines = [f"sha256 {hashlib.sha256(data).hexdigest()}", f"size {len(data)} bytes"]
     for name in sorted(arrays):
@@ -126,24 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in skipped:
         print(f"skipped {line}")
     data = npz_bytes(arrays)
-    digest = hashlib.sha256(data).hexdigest()
-    target = args.out / OUT_NAME
-    if args.check:
-        if not target.is_file():
-            print(f"{target} is missing; run without --check to build it", file=sys.stderr)
-            return 1
-        found = hashlib.sha256(target.read_bytes()).hexdigest()
-        if found != digest:
-            print(f"{target}: sha256 {found}, a rebuild gives {digest}", file=sys.stderr)
-            return 1
-        print(f"{target}: matches a rebuild ({digest})")
-        return 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    (args.out / "SHA256SUMS").write_text(f"{digest}  {OUT_NAME}\n")
-    print(f"wrote {target}")
-    print(summary(arrays, data))
-    return 0
+    status = write_or_check(args.out, {OUT_NAME: data}, args.check)
+    if status == 0 and not args.check:
+        print(summary(arrays, data))
+    return status
 
 
 if __name__ == "__main__":
