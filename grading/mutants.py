@@ -13,6 +13,8 @@ course code, so the grading pipeline can use it to build fake submissions.
 from __future__ import annotations
 
 import ast
+import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +126,33 @@ def _top_level_functions(tree: ast.Module) -> dict[str, ast.stmt]:
     }
 
 
+def _class_methods(tree: ast.Module) -> dict[str, list[tuple[str, ast.stmt]]]:
+    """Method name -> the (class name, definition) pairs of the module's top-level classes."""
+    methods: dict[str, list[tuple[str, ast.stmt]]] = {}
+    for cls in tree.body:
+        if isinstance(cls, ast.ClassDef):
+            for node in cls.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    methods.setdefault(node.name, []).append((cls.name, node))
+    return methods
+
+
+def _pick_method(mutant: Mutant, name: str, candidates: list[tuple[str, ast.stmt]]) -> ast.stmt:
+    """The one class method a mutant function replaces; ``Class.method`` in the description
+    decides when several classes define ``name``."""
+    if len(candidates) == 1:
+        return candidates[0][1]
+    named = re.match(r"\s*(\w+)\.(\w+)", mutant.description)
+    for cls_name, node in candidates:
+        if named and named.group(1) == cls_name:
+            return node
+    classes = ", ".join(c for c, _ in candidates)
+    raise ValueError(
+        f"mutant {mutant.id}: method {name!r} is defined in several classes ({classes}); "
+        f"start the description with 'Class.{name}' to say which"
+    )
+
+
 def _import_insertion_line(tree: ast.Module) -> int:
     """0-based line index after the module docstring and any ``from __future__`` imports."""
     line = 0
@@ -140,33 +169,43 @@ def apply_mutant(module_source: str, mutant: Mutant) -> str:
     """Return ``module_source`` with the mutant's functions swapped in.
 
     Each named top-level function is replaced by the mutant's definition
-    (decorators included); the mutant's imports go near the top, after the
-    module docstring and ``from __future__`` imports. Raises ValueError when a
-    public function of the mutant is not defined in the module.
+    (decorators included). A name that is no top-level function but a method
+    of one of the module's classes (written at the top level of the mutant
+    file, ``self`` kept) replaces that method, re-indented into the class;
+    ``Class.method`` at the start of the description picks the class when
+    several define it. The mutant's imports go near the top, after the module
+    docstring and ``from __future__`` imports. Raises ValueError when a public
+    function of the mutant is defined nowhere in the module.
     """
     tree = ast.parse(module_source)
     lines = module_source.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     existing = _top_level_functions(tree)
-    missing = [n for n in mutant.functions if n not in existing and not n.startswith("_")]
+    methods = _class_methods(tree)
+    targets: dict[str, ast.stmt] = {}
+    for name in mutant.functions:
+        if name in existing:
+            targets[name] = existing[name]
+        elif name in methods:
+            targets[name] = _pick_method(mutant, name, methods[name])
+    missing = [n for n in mutant.functions if n not in targets and not n.startswith("_")]
     if missing:
         raise ValueError(
-            f"mutant {mutant.id}: function(s) {', '.join(missing)} not defined at the top "
-            f"level of module {mutant.module!r}"
+            f"mutant {mutant.id}: function(s) {', '.join(missing)} defined neither at the top "
+            f"level nor as a method in module {mutant.module!r}"
         )
 
     # Replace from the bottom up so earlier line numbers stay valid.
     spans = []
-    for name, new_source in mutant.functions.items():
-        if name in existing:
-            node = existing[name]
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            spans.append((start - 1, node.end_lineno, new_source))
+    for name, node in targets.items():
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        new_source = textwrap.indent(mutant.functions[name], " " * node.col_offset)
+        spans.append((start - 1, node.end_lineno, new_source))
     for start, end, new_source in sorted(spans, reverse=True):
         lines[start:end] = [new_source]
 
-    helpers = [src for n, src in mutant.functions.items() if n not in existing]
+    helpers = [src for n, src in mutant.functions.items() if n not in targets]
     if helpers:
         lines.append("\n\n" + "\n\n".join(helpers))
 

@@ -10,6 +10,7 @@ that they do not depend on the random stream behind a mask.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
 import itertools
 import textwrap
@@ -119,8 +120,39 @@ def test_apply_without_trailing_newline():
 
 
 def test_apply_rejects_a_function_missing_from_the_module():
-    with pytest.raises(ValueError, match=r"mod/m: function\(s\) missing_one not defined"):
+    with pytest.raises(ValueError, match=r"mod/m: function\(s\) missing_one defined neither"):
         apply_mutant(MODULE, _mutant({"missing_one": "def missing_one():\n    pass\n"}))
+
+
+CLASSES = """\
+class Model:
+    def __init__(self):
+        self.w = 2
+
+    def loss(self, x):
+        return self.w * x
+
+
+class Other:
+    def loss(self, x):
+        return -x
+"""
+
+
+def test_apply_replaces_a_method_inside_its_class():
+    mutant = _mutant({"__init__": "def __init__(self):\n    self.w = 3\n"})
+    ns = _exec(apply_mutant(CLASSES, mutant))
+    assert ns["Model"]().loss(2) == 6
+    assert ns["Other"]().loss(2) == -2
+
+
+def test_a_method_several_classes_define_needs_class_dot_method_in_the_description():
+    new_loss = {"loss": "def loss(self, x):\n    return 10 * x\n"}
+    with pytest.raises(ValueError, match=r"several classes \(Model, Other\)"):
+        apply_mutant(CLASSES, _mutant(new_loss))
+    named = dataclasses.replace(_mutant(new_loss), description="Other.loss returns ten times x")
+    ns = _exec(apply_mutant(CLASSES, named))
+    assert (ns["Model"]().loss(1), ns["Other"]().loss(1)) == (2, 10)
 
 
 def test_apply_ignores_nested_definitions_of_the_same_name():

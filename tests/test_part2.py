@@ -10,14 +10,11 @@ when it raises or writes to stderr.
 
 from __future__ import annotations
 
-import ast
-import dataclasses
 import importlib
 import os
 import shutil
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -36,33 +33,6 @@ AUTOGRADED_POINTS = 15
 # Graded cells that need no training: the fast mutant check runs these.
 FAST_CHECKS = ("fc_net_init_test", "fc_net_loss_test", "fc_net_gradient_test",
                "fc_net_bn_dropout_gradient_test")
-
-
-def apply_class_mutant(source: str, mutant: Mutant) -> str:
-    """``grading.mutants.apply_mutant``, extended to methods.
-
-    A mutant function whose name is not a top-level function of the module but
-    a method of one of its classes (``loss``, ``__init__``; ``self`` kept)
-    replaces that method; everything else goes through ``apply_mutant``.
-    """
-    tree = ast.parse(source)
-    top = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-    methods = {
-        n.name: n
-        for cls in tree.body if isinstance(cls, ast.ClassDef)
-        for n in cls.body if isinstance(n, ast.FunctionDef)
-    }
-    lines = source.splitlines(keepends=True)
-    spans = []
-    for name, text in mutant.functions.items():
-        if name not in top and name in methods:
-            node = methods[name]
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            spans.append((start - 1, node.end_lineno, textwrap.indent(text, "    ")))
-    for start, end, text in sorted(spans, reverse=True):
-        lines[start:end] = [text]
-    rest = {k: v for k, v in mutant.functions.items() if k in top or k not in methods}
-    return apply_mutant("".join(lines), dataclasses.replace(mutant, functions=rest))
 
 
 def _nbgrader(cell) -> dict:
@@ -247,7 +217,7 @@ def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, mutant, tmp_pa
     for name in MODULES:
         shutil.copy(SOLUTIONS / name, tmp_path / name)
     path = tmp_path / "fc_net.py"
-    path.write_text(apply_class_mutant(path.read_text(), mutant))
+    path.write_text(apply_mutant(path.read_text(), mutant))
     failed = run_fast_checks(notebook, tmp_path)
     if mutant.is_bug:
         assert failed, f"no graded check catches the bug: {mutant.description}"
@@ -276,7 +246,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
             shutil.copy(SOLUTIONS / name, work / name)
         if mutant is not None:
             path = work / f"{mutant.module}.py"
-            path.write_text(apply_class_mutant(path.read_text(), mutant))
+            path.write_text(apply_mutant(path.read_text(), mutant))
         nb = nbformat.read(work / notebook, as_version=4)
         client = NotebookClient(
             nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",

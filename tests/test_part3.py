@@ -20,12 +20,11 @@ from test_part2 import (
     SOLUTIONS,
     _graded_code_cells,
     _nbgrader,
-    apply_class_mutant,
     run_fast_checks,
     run_notebook,
 )
 
-from grading.mutants import Mutant, load_mutants
+from grading.mutants import Mutant, apply_mutant, load_mutants
 
 NOTEBOOK = "3_cnn.ipynb"
 MODULES = ("layers.py", "optim.py", "cnn.py")
@@ -127,7 +126,7 @@ def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, mutant, tmp_pa
     for name in MODULES:
         shutil.copy(SOLUTIONS / name, tmp_path / name)
     path = tmp_path / "cnn.py"
-    path.write_text(apply_class_mutant(path.read_text(), mutant))
+    path.write_text(apply_mutant(path.read_text(), mutant))
     failed = run_fast_checks(notebook, tmp_path, FAST_CHECKS)
     if mutant.is_bug:
         assert failed, f"no graded check catches the bug: {mutant.description}"

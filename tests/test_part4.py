@@ -128,37 +128,13 @@ def test_notebook_is_up_to_date_with_its_generator(tmp_path):
 # ---------------------------------------------------------------- in-process checks
 
 
-def _apply_captioning_mutant(source: str, mutant: Mutant) -> str:
-    """Replace methods of the class CaptioningRNN by the mutant's functions of the same name."""
-    tree = ast.parse(source)
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "CaptioningRNN")
-    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
-    lines = source.splitlines(keepends=True)
-    spans = []
-    for name, new in mutant.functions.items():
-        if name not in methods:
-            raise ValueError(f"{mutant.id}: CaptioningRNN has no method {name!r}")
-        node = methods[name]
-        indented = "".join("    " + line if line.strip() else line for line in new.splitlines(True))
-        spans.append((node.lineno - 1, node.end_lineno, indented))
-    for start, end, new in sorted(spans, reverse=True):
-        lines[start:end] = [new]
-    if mutant.imports:
-        lines.insert(0, "".join(s + "\n" for s in mutant.imports))
-    return "".join(lines)
-
-
 def _mutated_copy(work: Path, mutant: Mutant | None) -> None:
     for name in MODULES:
         shutil.copy(SOLUTIONS / f"{name}.py", work / f"{name}.py")
     if mutant is not None:
         path = work / f"{mutant.module}.py"
         src = path.read_text()
-        new = (
-            _apply_captioning_mutant(src, mutant)
-            if mutant.module == "captioning"
-            else apply_mutant(src, mutant)
-        )
+        new = apply_mutant(src, mutant)
         path.write_text(new)
 
 

@@ -13,7 +13,6 @@ cell fails when it raises or writes to stderr.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import os
 import re
@@ -176,32 +175,6 @@ def test_augmented_activations_layout(tl, net):
 # ---------------------------------------------------------------- graded checks against mutants (fast)
 
 
-def apply_transfer_mutant(source: str, mutant: Mutant) -> str:
-    """Splice a mutant into transfer_learning.py: top-level functions as grading.mutants does,
-    methods inside the class its description names (``ClassName.method ...``)."""
-    tree = ast.parse(source)
-    top = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-    if all(name in top for name in mutant.functions):
-        return apply_mutant(source, mutant)
-    match = re.match(r"(\w+)\.(\w+)", mutant.description)
-    assert match, f"{mutant.id}: a method mutant's description starts with Class.method"
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == match.group(1))
-    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
-    lines = source.splitlines(keepends=True)
-    spans = []
-    for name, new in mutant.functions.items():
-        if name not in methods:
-            raise ValueError(f"{mutant.id}: {cls.name} has no method {name!r}")
-        node = methods[name]
-        indented = "".join("    " + line if line.strip() else line for line in new.splitlines(True))
-        spans.append((node.lineno - 1, node.end_lineno, indented))
-    for start, end, new in sorted(spans, reverse=True):
-        lines[start:end] = [new]
-    if mutant.imports:
-        lines.insert(0, "".join(s + "\n" for s in mutant.imports))
-    return "".join(lines)
-
-
 def run_fast_checks(nb, module_dir: Path, net) -> dict[str, str]:
     """Run the setup cell and the training-free graded cells in-process; return failures."""
     import matplotlib
@@ -250,7 +223,7 @@ def test_fast_checks_catch_bugs_and_accept_alternatives(notebook, net, mutant, t
     for name in MODULES:
         shutil.copy(SOLUTIONS / name, tmp_path / name)
     path = tmp_path / "transfer_learning.py"
-    path.write_text(apply_transfer_mutant(path.read_text(), mutant))
+    path.write_text(apply_mutant(path.read_text(), mutant))
     failed = run_fast_checks(notebook, tmp_path, net)
     if mutant.is_bug:
         assert failed, f"no graded check catches the bug: {mutant.description}"
@@ -276,7 +249,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
             shutil.copy(SOLUTIONS / name, work / name)
         if mutant is not None:
             path = work / f"{mutant.module}.py"
-            path.write_text(apply_transfer_mutant(path.read_text(), mutant))
+            path.write_text(apply_mutant(path.read_text(), mutant))
         nb = nbformat.read(work / NOTEBOOK, as_version=4)
         client = NotebookClient(
             nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",
