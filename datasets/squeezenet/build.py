@@ -33,6 +33,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from buildlib import write_or_check  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DEFAULT_SOURCE = (
@@ -127,24 +130,10 @@ def main(argv: list[str] | None = None) -> int:
 
     convs = load_source(args.source)
     data = h5_bytes(convs)
-    digest = hashlib.sha256(data).hexdigest()
-    target = args.out / OUT_NAME
-    if args.check:
-        if not target.is_file():
-            print(f"{target} is missing; run without --check to build it", file=sys.stderr)
-            return 1
-        found = hashlib.sha256(target.read_bytes()).hexdigest()
-        if found != digest:
-            print(f"{target}: sha256 {found}, a rebuild gives {digest}", file=sys.stderr)
-            return 1
-        print(f"{target}: matches a rebuild ({digest})")
-        return 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    (args.out / "SHA256SUMS").write_text(f"{digest}  {OUT_NAME}\n")
-    print(f"wrote {target}")
-    print(summary(convs, data))
-    return 0
+    status = write_or_check(args.out, {OUT_NAME: data}, args.check)
+    if status == 0 and not args.check:
+        print(summary(convs, data))
+    return status
 
 
 if __name__ == "__main__":
