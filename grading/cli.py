@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from grading.course import CourseError, CoursePaths
+
+# Verbs whose parser and handler live in their own module: ``register(verbs)`` adds a
+# subparser and sets ``handler=<callable(args) -> int>`` as its default.
+PLUGGED_VERBS: tuple[str, ...] = ()
 
 
 def _positive_int(text: str) -> int:
@@ -61,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cell-timeout", type=_positive_int, default=120, metavar="SECONDS",
                       help="per-cell limit (default 120: the sample class has an infinite loop; "
                       "training cells keep their declared longer limits)")
+    for module_name in PLUGGED_VERBS:
+        importlib.import_module(module_name).register(verbs)
     return parser
 
 
@@ -128,8 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from grading.submissions import SubmissionsError
 
     args = build_parser().parse_args(argv)
-    handler = {"release": _release, "autograde": _autograde, "feedback": _feedback,
-               "report": _report, "demo": _demo}[args.verb]
+    handler = getattr(args, "handler", None) or {
+        "release": _release, "autograde": _autograde, "feedback": _feedback, "report": _report, "demo": _demo,
+    }[args.verb]
     try:
         return handler(args)
     except (
