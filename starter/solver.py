@@ -54,8 +54,10 @@ class Solver:
     The model must have
     - ``model.params``: a dict from parameter names to numpy arrays;
     - ``model.loss(X, y=None)``: with ``y`` None, return class scores of shape
-      (N, C) (test mode); otherwise return ``(loss, grads)``, a scalar loss and
-      a dict with the same keys as ``params`` holding the gradients.
+      (N, C) (test mode), or for a binary classifier the scores of the positive
+      class, shape (N,) (class 1 predicted where the score is positive);
+      otherwise return ``(loss, grads)``, a scalar loss and a dict with the
+      same keys as ``params`` holding the gradients.
 
     ``data`` holds ``X_train`` (N_train, ...), ``y_train`` (N_train,), ``X_val``
     (N_val, ...) and ``y_val`` (N_val,) with integer labels.
@@ -284,12 +286,16 @@ class Solver:
         y_pred = []
         for start in range(0, N, batch_size):
             scores = self.model.loss(X[start : start + batch_size])
-            if scores is None or np.ndim(scores) != 2:
+            if scores is None or np.ndim(scores) not in (1, 2):
                 raise TypeError(
                     "model.loss(X) with y=None must return class scores of shape (N, C), "
+                    "or positive-class scores of shape (N,) for a binary classifier, "
                     f"got {type(scores).__name__} of shape {np.shape(scores)}"
                 )
-            y_pred.append(np.argmax(scores, axis=1))
+            if np.ndim(scores) == 1:  # binary: the score of class 1
+                y_pred.append((np.asarray(scores) > 0).astype(np.int64))
+            else:
+                y_pred.append(np.argmax(scores, axis=1))
         return float(np.mean(np.hstack(y_pred) == y))
 
     def train(self) -> None:
