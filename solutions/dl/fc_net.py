@@ -1,6 +1,8 @@
-"""A fully connected network of any depth, built from the layers of ``layers.py``.
+"""Fully connected models built from the layers of ``layers.py``.
 
-Part 2 of the homework (``2_softmax_mlp.ipynb``) checks and trains it.
+``BinaryClassifier`` (logistic regression or a linear SVM, with at most one
+hidden layer) and ``FullyConnectedNet`` (softmax classifier of any depth).
+Part 2 of the homework (``2_softmax_mlp.ipynb``) checks and trains both.
 """
 
 import numpy as np
@@ -11,10 +13,148 @@ from layers import (
     batchnorm_forward,
     dropout_backward,
     dropout_forward,
+    hinge_loss,
+    logistic_loss,
     relu_backward,
     relu_forward,
     softmax_loss,
 )
+
+
+class BinaryClassifier:
+    """A binary classifier: logistic regression or a linear SVM, optionally with one hidden layer.
+
+    With ``hidden_dim=None`` the model is linear::
+
+        affine - loss
+
+    and with an integer ``hidden_dim`` it has one hidden layer::
+
+        affine - relu - affine - loss
+
+    The last affine layer has a single output unit: its value is the score of
+    the positive class (label 1). The loss is ``logistic_loss`` (logistic
+    regression: the score is the log-odds of the positive class) or
+    ``hinge_loss`` (an SVM: the score is a margin, positive means class 1).
+    Labels are 0 or 1; predict class 1 when the score is positive.
+
+    Learnable parameters live in ``self.params``: ``W1`` of shape (D, 1) and
+    ``b1`` of shape (1,) for the linear model; ``W1`` (D, H), ``b1`` (H,),
+    ``W2`` (H, 1) and ``b2`` (1,) with a hidden layer of H units.
+    """
+
+    def __init__(
+        self,
+        input_dim=30,
+        hidden_dim=None,
+        loss="logistic",
+        reg=0.0,
+        weight_scale=1e-2,
+        dtype=np.float32,
+    ):
+        """Initialize a new BinaryClassifier.
+
+        Inputs:
+        - input_dim: integer, the size D of the input (30 features for the
+          breast-cancer data)
+        - hidden_dim: None for a linear model, or an integer H, the size of
+          the hidden layer
+        - loss: "logistic" (logistic regression) or "hinge" (an SVM)
+        - reg: scalar, the strength of L2 regularization of the weights
+        - weight_scale: scalar, the standard deviation of the normal
+          distribution the weights are drawn from
+        - dtype: numpy datatype of all parameters and computations;
+          np.float64 for numeric gradient checks
+        """
+        if loss not in ("logistic", "hinge"):
+            raise ValueError(f"loss must be 'logistic' or 'hinge', got {loss!r}")
+        if hidden_dim is not None and (int(hidden_dim) != hidden_dim or hidden_dim < 1):
+            raise ValueError(f"hidden_dim must be None or a positive integer, got {hidden_dim!r}")
+        self.loss_name = loss
+        self.hidden_dim = hidden_dim
+        self.reg = reg
+        self.dtype = dtype
+        self.params = {}
+
+        # TODO: Initialize the parameters in self.params. Without a hidden
+        # layer: W1 of shape (input_dim, 1) and b1 of shape (1,). With one:
+        # W1 (input_dim, hidden_dim), b1 (hidden_dim,), W2 (hidden_dim, 1)
+        # and b2 (1,). Draw the weights from a normal distribution with mean
+        # 0 and standard deviation weight_scale (np.random.randn); biases are
+        # zeros.
+        ### BEGIN SOLUTION
+        dims = [input_dim, 1] if hidden_dim is None else [input_dim, int(hidden_dim), 1]
+        for i in range(1, len(dims)):
+            self.params[f"W{i}"] = weight_scale * np.random.randn(dims[i - 1], dims[i])
+            self.params[f"b{i}"] = np.zeros(dims[i])
+        ### END SOLUTION
+
+        for k, v in self.params.items():
+            self.params[k] = v.astype(dtype)
+
+    def loss(self, X, y=None):
+        """Compute the loss and gradient of the classifier, or its scores.
+
+        Inputs:
+        - X: array of input data of shape (N, d_1, ..., d_k) with
+          d_1 * ... * d_k = input_dim
+        - y: array of labels of shape (N,), each 0 or 1
+
+        Returns:
+        If y is None, return:
+        - scores: array of shape (N,), the score of the positive class for
+          each example (predict 1 where it is positive)
+
+        If y is not None, return a tuple of:
+        - loss: scalar, the mean logistic or hinge loss plus
+          0.5 * reg * sum(W ** 2) over the weight matrices (not the biases)
+        - grads: dictionary with the same keys as self.params, mapping each
+          parameter name to the gradient of the loss with respect to it
+        """
+        X = X.astype(self.dtype)
+        scores = None
+        # TODO: Implement the forward pass with affine_forward (and
+        # relu_forward with a hidden layer). The last affine layer gives
+        # scores of shape (N, 1): store them as an array of shape (N,) in
+        # scores, and keep the caches for the backward pass.
+        ### BEGIN SOLUTION
+        if self.hidden_dim is None:
+            out, cache = affine_forward(X, self.params["W1"], self.params["b1"])
+        else:
+            h, cache1 = affine_forward(X, self.params["W1"], self.params["b1"])
+            h, relu_cache = relu_forward(h)
+            out, cache = affine_forward(h, self.params["W2"], self.params["b2"])
+        scores = out.reshape(-1)
+        ### END SOLUTION
+
+        if y is None:
+            return scores
+
+        loss, grads = 0.0, {}
+        # TODO: Implement the backward pass. Compute the data loss and the
+        # gradient of the scores with logistic_loss or hinge_loss (as
+        # self.loss_name says), backpropagate through the layers, and add the
+        # L2 regularization 0.5 * self.reg * sum(W ** 2) of every weight
+        # matrix (not of the biases) and its gradient. Store the gradient of
+        # each parameter in grads under the parameter's name.
+        ### BEGIN SOLUTION
+        loss_fn = logistic_loss if self.loss_name == "logistic" else hinge_loss
+        loss, dscores = loss_fn(scores, y)
+        dout = dscores.reshape(-1, 1)
+        if self.hidden_dim is None:
+            _, grads["W1"], grads["b1"] = affine_backward(dout, cache)
+        else:
+            dh, grads["W2"], grads["b2"] = affine_backward(dout, cache)
+            dh = relu_backward(dh, relu_cache)
+            _, grads["W1"], grads["b1"] = affine_backward(dh, cache1)
+        for name in self.params:
+            if name.startswith("W"):
+                W = self.params[name]
+                loss += 0.5 * self.reg * np.sum(W * W)
+                grads[name] = grads[name] + self.reg * W
+        ### END SOLUTION
+
+        return loss, grads
 
 
 class FullyConnectedNet:

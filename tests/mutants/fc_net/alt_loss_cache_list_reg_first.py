@@ -1,4 +1,4 @@
-"""loss with a flat list of (kind, cache) pairs unwound in reverse, the L2 penalty added first."""
+"""FullyConnectedNet.loss: with a flat list of (kind, cache) pairs unwound in reverse, the L2 penalty added first."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""Weights drawn with np.random.normal(0, weight_scale, shape), hidden layers before the output layer."""
+"""FullyConnectedNet.__init__: weights drawn with np.random.normal(0, weight_scale, shape), hidden layers before the output layer."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""Batch norm comes after the ReLU instead of before it (consistently in both passes)."""
+"""FullyConnectedNet.loss: batch norm comes after the ReLU instead of before it (consistently in both passes)."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

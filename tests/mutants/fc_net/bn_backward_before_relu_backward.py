@@ -1,4 +1,4 @@
-"""The backward pass goes through batch norm before the ReLU (wrong order)."""
+"""FullyConnectedNet.loss: the backward pass goes through batch norm before the ReLU (wrong order)."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""The gradients of gamma and beta are stored under each other's names."""
+"""FullyConnectedNet.loss: the gradients of gamma and beta are stored under each other's names."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""The output layer gets a gamma and beta too (never used, so their gradients are missing)."""
+"""FullyConnectedNet.__init__: the output layer gets a gamma and beta too (never used, so their gradients are missing)."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

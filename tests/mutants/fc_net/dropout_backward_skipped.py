@@ -1,4 +1,4 @@
-"""The backward pass skips dropout: upstream gradients are not masked."""
+"""FullyConnectedNet.loss: the backward pass skips dropout: upstream gradients are not masked."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""The hidden layers have no ReLU: the network is linear."""
+"""FullyConnectedNet.loss: the hidden layers have no ReLU: the network is linear."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

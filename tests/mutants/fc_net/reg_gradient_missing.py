@@ -1,4 +1,4 @@
-"""The L2 penalty is added to the loss but not to the weight gradients."""
+"""FullyConnectedNet.loss: the L2 penalty is added to the loss but not to the weight gradients."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

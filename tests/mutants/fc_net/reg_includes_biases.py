@@ -1,4 +1,4 @@
-"""Biases are regularized too (penalty and gradient)."""
+"""FullyConnectedNet.loss: biases are regularized too (penalty and gradient)."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""The L2 penalty is reg * sum(W**2) (no 0.5) while the gradient stays reg * W."""
+"""FullyConnectedNet.loss: the L2 penalty is reg * sum(W**2) (no 0.5) while the gradient stays reg * W."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

@@ -1,4 +1,4 @@
-"""A ReLU follows the last affine layer too, so negative scores are clipped."""
+"""FullyConnectedNet.loss: a ReLU follows the last affine layer too, so negative scores are clipped."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 

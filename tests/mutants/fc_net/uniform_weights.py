@@ -1,4 +1,4 @@
-"""Weights are drawn from a uniform distribution on [0, weight_scale) (np.random.rand)."""
+"""FullyConnectedNet.__init__: weights are drawn from a uniform distribution on [0, weight_scale) (np.random.rand)."""
 
 # ruff: noqa: F821, E501, UP031  (names come from the mutated module; lines follow the solution)
 
