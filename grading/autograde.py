@@ -1,13 +1,19 @@
-"""``python -m grading autograde SUBMISSIONS --out OUT [--workers N] [--notebook NAME]...``.
+"""``python -m grading autograde SUBMISSIONS --out OUT [--workers N | --scheduler ADDRESS] [--db URL] [--force]``.
 
 Each submission is graded by the real ``nbgrader autograde`` in a scratch
 course directory of its own (see :mod:`grading.submissions`), as a sandboxed
-job (see :mod:`grading.sandbox`), several at a time. The results are merged
-into ``OUT/gradebook.db`` and written out as ``OUT/grades.csv``,
+job (see :mod:`grading.sandbox`), several at a time: on this machine, or on a
+dask.distributed cluster (see :mod:`grading.dask_executor`). The results are merged
+into the course gradebook (``OUT/gradebook.db``, or the PostgreSQL/SQLite ``--db``
+URL, recorded without its password in ``OUT/results.json``) and written out as ``OUT/grades.csv``,
 ``OUT/results.json`` (read by the report), ``OUT/autograde.log``, the
 autograded notebooks under ``OUT/autograded/`` and the feedback pages under
 ``OUT/feedback/``. A submission that crashes is graded 0 with the reason; it
 never stops the others.
+
+Re-running on the same SUBMISSIONS and OUT skips the submissions already
+graded whose files did not change (see :mod:`grading.resume`); ``force``
+regrades everyone.
 """
 
 from __future__ import annotations
@@ -19,13 +25,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading.course import ASSIGNMENT_ID, CourseError, CoursePaths, module_files, notebook_ids
 from grading.feedback import generate_feedback
 from grading.grade_job import autograded_path
-from grading.gradebook import CourseGradebook, GradeRow, sqlite_url, write_grades_csv
+from grading.gradebook import (
+    DEFAULT_GRADEBOOK,
+    GRADEBOOK_URL_KEY,
+    CourseGradebook,
+    GradeRow,
+    check_db_url,
+    public_url,
+    sqlite_url,
+    write_grades_csv,
+)
 from grading.nbgrader_config import write_autograde_config
 from grading.nbgrader_run import nbgrader_env
 from grading.outcomes import (
@@ -38,6 +53,7 @@ from grading.outcomes import (
     notebook_status,
 )
 from grading.release import generate_assignment
+from grading.resume import ResumeState, folder_hash, grading_fingerprint
 from grading.sandbox import Executor, Job, JobResult, LocalExecutor
 from grading.submissions import (
     VALID_STUDENT_ID,
@@ -59,6 +75,11 @@ class AutogradeSettings:
     cell_timeout: int = 300  # seconds per cell unless it declares more, then the kernel is interrupted
     # Seconds per submission before it is killed; None: SECONDS_PER_NOTEBOOK per notebook it has.
     submission_timeout: float | None = None
+    # A dask.distributed scheduler (tcp://host:8786) to run the jobs on instead of local processes.
+    scheduler: str | None = None
+    # The course gradebook's SQLAlchemy URL (postgresql://...); None: SQLite OUT/gradebook.db.
+    db_url: str | None = None
+    force: bool = False  # regrade submissions already graded whose files did not change
 
 
 @dataclass
@@ -68,6 +89,8 @@ class AutogradeSummary:
     notebooks: list[str]
     outcomes: dict[str, SubmissionOutcome]
     seconds: float
+    skipped: list[str] = field(default_factory=list)  # graded in an earlier run, unchanged
+    gradebook_url: str | None = None  # the --db URL without password; None for OUT/gradebook.db
 
     @property
     def graded_everyone(self) -> bool:
@@ -120,6 +143,8 @@ def _job_for(prepared: PreparedSubmission, settings: AutogradeSettings, course: 
     if course.datasets_dir:
         extra["DL_COURSE_DATA"] = str(course.datasets_dir)
     env = nbgrader_env(extra)
+    for name in [name for name in env if name.startswith("PG")]:
+        del env[name]  # the instructor's PostgreSQL credentials (PGPASSWORD, ...) stay out of student code
     return Job(
         name=prepared.student_id,
         argv=[sys.executable, "-m", "grading.grade_job", str(prepared.course_root),
@@ -191,15 +216,20 @@ def _zero_rows(gradebook: CourseGradebook, students: list[str], notebooks: list[
 def _collect_safely(
     prepared: PreparedSubmission, job: JobResult | None, gradebook: CourseGradebook,
     out_dir: Path, settings: AutogradeSettings, notebooks: list[str],
-) -> SubmissionOutcome:
-    """_collect, but a submission whose results cannot be read is graded 0, never stops the batch."""
+) -> tuple[SubmissionOutcome, bool]:
+    """_collect, but a submission whose results cannot be read is graded 0, never stops the batch.
+
+    The flag says whether the grading really finished (a job that could not start, or
+    results that could not be read, are graded 0 now and again on the next run).
+    """
     try:
-        return _collect(prepared, job, gradebook, out_dir, settings, notebooks)
+        outcome = _collect(prepared, job, gradebook, out_dir, settings, notebooks)
+        return outcome, job is None or job.launch_error is None
     except Exception as error:  # student code runs with write access to its scratch gradebook
         reason = f"the grading results could not be read ({type(error).__name__}: {str(error)[:200]})"
         prepared.problems = {notebook: (FAILED, reason) for notebook in notebooks}
         prepared.gradable = []
-        return _collect(prepared, None, gradebook, out_dir, settings, notebooks)
+        return _collect(prepared, None, gradebook, out_dir, settings, notebooks), False
 
 
 def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
@@ -228,11 +258,17 @@ def autograde(
     started = time.monotonic()
     students, warnings = find_students(submissions_dir)
     notebooks = _selected_notebooks(course.source_dir, settings.notebooks)
+    db_url = check_db_url(settings.db_url) if settings.db_url else None
     out_dir.mkdir(parents=True, exist_ok=True)
     log = _Log(out_dir / LOG_FILE, echo)
-    executor = executor or LocalExecutor(settings.workers)
+    executor = executor or _executor_for(settings)
     for warning in warnings:
         log(warning)
+    resume = ResumeState.load(out_dir, grading_fingerprint(
+        course.source_dir, notebooks, cell_timeout=settings.cell_timeout,
+        submission_timeout=settings.submission_timeout,
+        gradebook=public_url(db_url) if db_url else DEFAULT_GRADEBOOK,
+    ))
     try:
         with tempfile.TemporaryDirectory(prefix="grading-autograde-") as work_dir:
             work = Path(work_dir)
@@ -240,50 +276,84 @@ def autograde(
             template = generate_assignment(course.source_dir, work / "template")
             log(f"gradebook template from {course.source_dir}: {time.monotonic() - phase:.1f} s")
             phase = time.monotonic()
-            gradebook = CourseGradebook(sqlite_url(out_dir / "gradebook.db"))
+            gradebook = CourseGradebook(db_url or sqlite_url(out_dir / DEFAULT_GRADEBOOK))
+            if db_url:
+                log(f"course gradebook: {public_url(db_url)}")
             gradebook.start_from_template(template.gradebook)
             modules = module_files(course.source_dir)
 
+            outcomes: dict[str, SubmissionOutcome] = {}
+            valid = [s for s in students if VALID_STUDENT_ID.match(s)]
+            hashes = {student: folder_hash(submissions_dir / student) for student in valid}
+            skipped = []
+            for student in valid:
+                why = "--force" if settings.force else resume.why_grade(
+                    student, hashes[student], out_dir, notebooks)
+                if why is None:
+                    skipped.append(student)
+                    outcomes[student] = resume.outcome(student)
+                    log(f"{student}: skipped: files unchanged since graded at {resume.finished_at(student)} "
+                        "(--force regrades)")
+                else:
+                    log(f"{student}: grading: {why}")
             prepared = {
                 student: _prepare(submissions_dir / student, work / "students" / student,
                                   template.gradebook, notebooks, modules, settings.cell_timeout)
-                for student in students
+                for student in students if student not in skipped
             }
-            jobs = [_job_for(p, settings, course) for p in prepared.values() if p.gradable]
-            outcomes: dict[str, SubmissionOutcome] = {}
-            valid = [s for s in students if VALID_STUDENT_ID.match(s)]
-            for student in valid:
-                if not prepared[student].gradable:
-                    outcomes[student] = _collect_safely(
-                        prepared[student], None, gradebook, out_dir, settings, notebooks)
-                    _log_outcome(log, outcomes[student])
-            for result in executor.run_all(jobs):
-                outcome = _collect_safely(prepared[result.name], result, gradebook, out_dir, settings, notebooks)
-                outcomes[result.name] = outcome
+            to_grade = [s for s in valid if s not in skipped]
+            for student in to_grade:
+                resume.started(student, hashes[student])
+            resume.save()
+
+            def finish(student: str, result: JobResult | None) -> None:
+                outcome, done = _collect_safely(prepared[student], result, gradebook, out_dir, settings, notebooks)
+                outcomes[student] = outcome
                 _log_outcome(log, outcome)
+                if done:
+                    resume.finished(student, hashes[student], outcome)
+
+            for student in to_grade:
+                if not prepared[student].gradable:
+                    finish(student, None)
+            jobs = [_job_for(prepared[s], settings, course) for s in to_grade if prepared[s].gradable]
+            for result in executor.run_all(jobs):
+                finish(result.name, result)
             for student in students:
                 if student not in valid:  # not in the gradebook: nbgrader cannot hold the id
                     outcomes[student] = SubmissionOutcome(student, notebooks={
                         nb: NotebookOutcome(*prepared[student].problems[nb]) for nb in notebooks})
                     _log_outcome(log, outcomes[student])
 
-        log(f"autograding {len(students)} submissions: {time.monotonic() - phase:.1f} s")
+        log(f"autograding {len(students) - len(skipped)} submissions "
+            f"({len(skipped)} skipped, graded before): {time.monotonic() - phase:.1f} s")
         rows = gradebook.rows(valid, notebooks) + _zero_rows(gradebook, sorted(set(students) - set(valid)), notebooks)
         write_grades_csv(sorted(rows, key=lambda row: (row.student_id, row.notebook, row.grade_id)),
                          out_dir / "grades.csv")
         summary = AutogradeSummary(out_dir, students, notebooks,
-                                   {s: outcomes[s] for s in students}, time.monotonic() - started)
+                                   {s: outcomes[s] for s in students}, time.monotonic() - started,
+                                   skipped, public_url(db_url) if db_url else None)
         _write_results(summary, settings)
         phase = time.monotonic()
-        generate_feedback(out_dir, executor_workers=settings.workers, echo=log)
+        generate_feedback(out_dir, executor_workers=settings.workers, echo=log, db_url=db_url)
         log(f"feedback: {time.monotonic() - phase:.1f} s")
         summary.seconds = time.monotonic() - started
         _write_results(summary, settings)
-        log(f"graded {len(students)} submissions x {len(notebooks)} notebooks in {summary.seconds:.1f} s "
+        where = f"on the dask cluster {settings.scheduler}" if settings.scheduler else (
             f"with {settings.workers} worker(s)")
+        log(f"graded {len(students) - len(skipped)} submissions x {len(notebooks)} notebooks "
+            f"in {summary.seconds:.1f} s {where}; {len(skipped)} skipped (unchanged, graded before)")
         return summary
     finally:
         log.close()
+
+
+def _executor_for(settings: AutogradeSettings) -> Executor:
+    if settings.scheduler:
+        from grading.dask_executor import DaskExecutor
+
+        return DaskExecutor(settings.scheduler)
+    return LocalExecutor(settings.workers)
 
 
 def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> None:
@@ -291,9 +361,13 @@ def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> No
         "assignment": ASSIGNMENT_ID,
         "notebooks": summary.notebooks,
         "workers": settings.workers,
+        "scheduler": settings.scheduler,
+        "skipped": summary.skipped,
         "cell_timeout": settings.cell_timeout,
         "submission_timeout": settings.submission_timeout,
         "seconds": round(summary.seconds, 2),
         "students": {student: outcome.to_json() for student, outcome in summary.outcomes.items()},
     }
+    if summary.gradebook_url:  # readers (feedback, export, manual grades) find the gradebook here
+        data[GRADEBOOK_URL_KEY] = summary.gradebook_url
     (summary.out_dir / RESULTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

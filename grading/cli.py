@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--submission-timeout", type=_positive_int, default=None, metavar="SECONDS",
                        help="wall-clock limit per submission before it is killed "
                        "(default 1200 per notebook it holds)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786) instead of "
+                       "local processes; workers need this package and its datasets installed")
+    grade.add_argument("--db", metavar="URL", dest="db_url",
+                       help="course gradebook as an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course "
+                       "(password from PGPASSWORD or ~/.pgpass; default: SQLite OUT/gradebook.db)")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade every submission (default: skip those graded before whose files "
+                       "did not change)")
 
     feedback = verbs.add_parser("feedback", help="regenerate OUT/feedback/ from a graded OUT")
     feedback.add_argument("out", type=Path, metavar="OUT")
@@ -91,12 +100,23 @@ def _release(args: argparse.Namespace) -> int:
 
 def _autograde(args: argparse.Namespace) -> int:
     from grading.autograde import AutogradeSettings, autograde
+    from grading.dask_executor import DaskExecutorError
+    from grading.gradebook import GradebookUrlError
 
     settings = AutogradeSettings(
         workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout,
         submission_timeout=float(args.submission_timeout) if args.submission_timeout else None,
+        scheduler=args.scheduler, db_url=args.db_url, force=args.force,
     )
-    summary = autograde(args.submissions, args.out, CoursePaths.from_repo(), settings)
+    try:
+        summary = autograde(args.submissions, args.out, CoursePaths.from_repo(), settings)
+    except (DaskExecutorError, GradebookUrlError) as error:
+        print(f"python -m grading autograde: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("python -m grading autograde: interrupted; the submissions finished so far are kept: "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
     print(f"grades: {summary.out_dir / 'grades.csv'}")
     return 0
 

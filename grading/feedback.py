@@ -5,7 +5,8 @@ preprocessors (hidden tests and traceback frames removed, see
 :mod:`grading.preprocessors`) and a template that loads nothing from the
 internet. Notebooks that could not be graded get a short page of our own
 with the reason and every graded cell at 0. Scores come from
-``OUT/gradebook.db``, so re-running this after hand grading shows the new scores.
+the course gradebook (``OUT/gradebook.db``, or the ``--db`` URL that autograde recorded
+in ``OUT/results.json``), so re-running this after hand grading shows the new scores.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grading.course import ASSIGNMENT_ID
-from grading.gradebook import CourseGradebook, sqlite_url
+from grading.gradebook import CourseGradebook, gradebook_url
 from grading.nbgrader_config import write_feedback_config
 from grading.nbgrader_run import run_nbgrader
 
@@ -52,7 +53,7 @@ class FeedbackError(RuntimeError):
     pass
 
 
-def _render_chunk(out_dir: Path, students: list[str], work: Path) -> None:
+def _render_chunk(out_dir: Path, students: list[str], work: Path, db_url: str) -> None:
     """nbgrader generate_feedback for some students, in a course directory of their own."""
     course_root = work / "course"
     for student in students:
@@ -61,7 +62,7 @@ def _render_chunk(out_dir: Path, students: list[str], work: Path) -> None:
     write_feedback_config(course_root)
     run_nbgrader(
         ["generate_feedback", ASSIGNMENT_ID, "--force",
-         f"--CourseDirectory.db_url={sqlite_url(out_dir / 'gradebook.db')}"],
+         f"--CourseDirectory.db_url={db_url}"],
         course_root, "nbgrader generate_feedback",
     )
     for student in students:
@@ -92,14 +93,20 @@ def _not_graded_page(student: str, notebook: str, status: str, reason: str,
 """
 
 
-def generate_feedback(out_dir: Path, executor_workers: int = 1, echo: Callable[[str], None] = print) -> int:
-    """Write every feedback page of a graded ``out_dir``; returns the number of pages."""
+def generate_feedback(
+    out_dir: Path, executor_workers: int = 1, echo: Callable[[str], None] = print, db_url: str | None = None,
+) -> int:
+    """Write every feedback page of a graded ``out_dir``; returns the number of pages.
+
+    ``db_url``: the course gradebook (default: the one ``out_dir``'s results.json names).
+    """
     try:
         results = json.loads((out_dir / "results.json").read_text())
     except (OSError, ValueError) as error:
         raise FeedbackError(
             f"cannot read {out_dir / 'results.json'} ({error}); run `python -m grading autograde` first"
         ) from error
+    db_url = db_url or gradebook_url(out_dir)
     shutil.rmtree(out_dir / "feedback", ignore_errors=True)
     graded_students = sorted(
         student for student in results["students"]
@@ -109,13 +116,13 @@ def generate_feedback(out_dir: Path, executor_workers: int = 1, echo: Callable[[
     chunks = [chunk for chunk in chunks if chunk]
     with tempfile.TemporaryDirectory(prefix="grading-feedback-") as work:
         with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
-            futures = [pool.submit(_render_chunk, out_dir, chunk, Path(work) / str(index))
+            futures = [pool.submit(_render_chunk, out_dir, chunk, Path(work) / str(index), db_url)
                        for index, chunk in enumerate(chunks)]
             for future in futures:
                 future.result()
 
     cells_by_notebook: dict[str, list[tuple[str, str, float]]] = {}
-    for cell in CourseGradebook(sqlite_url(out_dir / "gradebook.db")).graded_cells():
+    for cell in CourseGradebook(db_url).graded_cells():
         cells_by_notebook.setdefault(cell.notebook, []).append((cell.grade_id, cell.kind, cell.max_score))
     for student, outcome in results["students"].items():
         for notebook, result in outcome["notebooks"].items():

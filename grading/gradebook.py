@@ -1,4 +1,4 @@
-"""The course gradebook: nbgrader's own database, given by a URL (SQLite now, PostgreSQL later).
+"""The course gradebook: nbgrader's own database, given by a URL (SQLite by default, or PostgreSQL).
 
 Each submission is graded in a scratch gradebook of its own (nbgrader's
 SQLite file does not like concurrent writers); the parent process merges
@@ -9,6 +9,7 @@ exports ``grades.csv`` from it.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import warnings
 from collections.abc import Iterable
@@ -16,15 +17,67 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SAWarning
 
 from grading.course import ASSIGNMENT_ID
 
 GRADES_HEADER = ("student_id", "notebook", "grade_id", "kind", "score", "max_score")
 
 
+DEFAULT_GRADEBOOK = "gradebook.db"  # OUT/gradebook.db unless autograde --db names another
+GRADEBOOK_URL_KEY = "gradebook_url"  # in OUT/results.json when --db was given
+
+
+class GradebookUrlError(ValueError):
+    """A --db URL that cannot name a gradebook."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
+
+
+def check_db_url(url: str) -> str:
+    """The URL if SQLAlchemy can use it as a gradebook; a clear error otherwise."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise GradebookUrlError(
+            f"--db {url!r} is not a database URL; give one like "
+            "postgresql://USER@HOST:5432/DBNAME (password from PGPASSWORD or ~/.pgpass) "
+            "or sqlite:////absolute/path/gradebook.db"
+        ) from error
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        raise GradebookUrlError(
+            f"--db {public_url(url)!r}: the gradebook must be PostgreSQL (postgresql://...) or SQLite "
+            f"(sqlite:///...), not {parsed.get_backend_name()}"
+        )
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError as error:
+            raise GradebookUrlError(
+                "--db postgresql://... needs the psycopg2 driver: pip install psycopg2-binary"
+            ) from error
+    return url
+
+
+def public_url(url: str) -> str:
+    """The URL without its password: what may be written to results.json and the log.
+
+    Readers of a URL stored without password connect with libpq's own sources
+    (the PGPASSWORD environment variable or ~/.pgpass), as nbgrader does.
+    """
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def gradebook_url(out_dir: Path) -> str:
+    """The course gradebook of a graded OUT: results.json's gradebook_url, else OUT/gradebook.db."""
+    try:
+        stored = json.loads((out_dir / "results.json").read_text()).get(GRADEBOOK_URL_KEY)
+    except (OSError, ValueError, AttributeError):
+        stored = None
+    return stored or sqlite_url(out_dir / DEFAULT_GRADEBOOK)
 
 
 @dataclass(frozen=True)
