@@ -334,14 +334,15 @@ def _check(mutant: Mutant, source_dir: Path, modules: list[str], origin: str) ->
 
 def select_mutants(
     source_dir: Path, mutants_dir: Path | None, mutant_files: Sequence[Path], modules: Sequence[str],
-    sample: int | None = None, seed: int = 0,
+    sample: int | None = None, seed: int = 0, keep: Callable[[Mutant], bool] | None = None,
 ) -> list[tuple[Mutant, str]]:
     """The mutants to run with their mutated module sources.
 
     ``mutant_files`` (an instructor's own files) take the module from ``modules`` when one is
     given, else from their folder name; otherwise every mutant of ``mutants_dir``, restricted
-    to ``modules`` when given. ``sample`` keeps a seeded random subset (at least one
-    alternative when there is one). Raises MutateError on a malformed mutant.
+    to ``modules`` when given. Every one is checked (MutateError on a malformed mutant);
+    then only those ``keep`` accepts remain, and ``sample`` keeps a seeded random subset of
+    them (at least one alternative when there is one).
     """
     known = [name[:-3] for name in module_files(source_dir)]
     unknown = sorted(set(modules) - set(known))
@@ -382,6 +383,11 @@ def select_mutants(
         seen[mutant.id] = origin
     if not chosen:
         raise MutateError("no mutants selected (check --mutants-dir and --module)")
+    checked = {mutant.id: _check(mutant, source_dir, known, origin) for mutant, origin in chosen}
+    if keep is not None:
+        chosen = [(mutant, origin) for mutant, origin in chosen if keep(mutant)]
+        if not chosen:
+            raise MutateError("none of the selected mutants reaches the selected notebooks")
     if sample is not None and sample < len(chosen):
         rng = random.Random(seed)
         shuffled = rng.sample(chosen, len(chosen))
@@ -391,7 +397,7 @@ def select_mutants(
             if alternative is not None:
                 picked[-1] = alternative
         chosen = sorted(picked, key=lambda c: c[0].id)
-    return [(mutant, _check(mutant, source_dir, known, origin)) for mutant, origin in chosen]
+    return [(mutant, checked[mutant.id]) for mutant, _ in chosen]
 
 
 # ---------------------------------------------------------------- results
@@ -418,6 +424,8 @@ class MutantResult:
 
     @property
     def verdict(self) -> str:
+        if not self.notebooks:
+            return "not graded"
         if self.kind == "bug":
             return "caught" if self.below_baseline else "SURVIVED"
         return "REJECTED" if self.below_baseline else "full credit"
@@ -432,6 +440,7 @@ class PartSummary:
     full_credit: int = 0
     kept: list[float] = field(default_factory=list)  # fraction of points each bug keeps
     seconds: float = 0.0
+    not_graded: int = 0  # mutants no graded notebook reaches (or none of those selected)
 
     @property
     def caught_fraction(self) -> float | None:
@@ -474,6 +483,9 @@ def summarise(results: Sequence[MutantResult], seconds: dict[str, float] | None 
     parts: dict[str, PartSummary] = {}
     for result in results:
         part = parts.setdefault(result.module, PartSummary(result.module))
+        if not result.notebooks:
+            part.not_graded += 1
+            continue
         if result.kind == "bug":
             part.bugs += 1
             part.caught += result.below_baseline
@@ -491,7 +503,7 @@ def thresholds_met(parts: dict[str, PartSummary], min_caught: float | None, requ
     """Why the thresholds are not met (empty when they are)."""
     problems = []
     for part in parts.values():
-        if min_caught is not None and part.bugs and part.caught_fraction < min_caught - EPS:
+        if min_caught is not None and part.bugs and (part.caught_fraction or 0.0) < min_caught - EPS:
             problems.append(f"{part.module}: {part.caught}/{part.bugs} bugs caught "
                             f"({part.caught_fraction:.0%} < {min_caught:.0%})")
         if require_alternatives and part.full_credit < part.alternatives:
@@ -525,8 +537,13 @@ def render_markdown(results: Sequence[MutantResult], parts: dict[str, PartSummar
              "(or cannot be graded); an alternative must score what the solution scores. "
              "*Credit kept* is the buggy submission's points over the maximum of the notebooks it reaches.", ""]
     lines += summary_table(parts)
+    if meta.get("only_notebooks"):
+        lines += ["", f"Only these notebooks were graded: {', '.join(meta['only_notebooks'])}."]
+    if any(part.not_graded for part in parts.values()):
+        lines += ["", "Not graded (no graded notebook reaches them): " + ", ".join(
+            r.id for r in results if not r.notebooks) + "."]
     if meta.get("not_run"):
-        lines += ["", f"Not run: {', '.join(meta['not_run'])}."]
+        lines += ["", f"Parts not run: {', '.join(meta['not_run'])}."]
     lines += ["", "## Every mutant", "",
               "| mutant | kind | verdict | notebooks | score / baseline (max) | cells losing points |",
               "|---|---|---|---|---|---|"]
@@ -570,7 +587,7 @@ def _write_student(source_dir: Path, dest: Path, notebooks: Sequence[str], mutan
 
 def _grade_part(
     module: str, items: list[tuple[Mutant, str]], usage: UsageMap, course: CoursePaths, out: Path,
-    settings, echo: Callable[[str], None],
+    settings, echo: Callable[[str], None], only: Sequence[str] | None = None,
 ) -> list[MutantResult]:
     from grading.autograde import autograde
 
@@ -578,12 +595,13 @@ def _grade_part(
     module_source = (course.source_dir / f"{module}.py").read_text(encoding="utf-8")
     for mutant, mutated in items:
         symbols = mutated_symbols(mutant, module_source)
-        plans.append((mutant, mutated, usage.notebooks_using(symbols), symbols))
+        reached = usage.notebooks_using(symbols)
+        plans.append((mutant, mutated, [nb for nb in reached if not only or nb in only], symbols))
     needed = sorted({nb for _, _, notebooks, _ in plans for nb in notebooks})
     results = [MutantResult(m.id, m.module, m.kind, m.description, _student_id(m), notebooks)
                for m, _, notebooks, _ in plans]
     if not needed:
-        echo(f"{module}: no notebook reaches the mutated functions; every mutant survives")
+        echo(f"{module}: no graded notebook reaches the mutated functions; nothing to grade")
         return results
     submissions = out / "submissions" / module
     run_dir = out / "runs" / module
@@ -633,7 +651,7 @@ def _grade_part(
 def run_mutate(
     items: list[tuple[Mutant, str]], course: CoursePaths, out: Path, settings,
     echo: Callable[[str], None] = print, command: str = "", note: str = "",
-    order: Sequence[str] = (),
+    order: Sequence[str] = (), only: Sequence[str] | None = None,
 ) -> tuple[list[MutantResult], dict[str, PartSummary]]:
     """Grade every mutant, part by part (``order`` first, then course order); the report in
     ``out`` is rewritten after each part, so a long run that is stopped keeps what it finished."""
@@ -654,14 +672,14 @@ def run_mutate(
     for index, module in enumerate(order):
         part_started = time.monotonic()
         echo(f"part {module}: {len(by_module[module])} mutant(s)")
-        results += _grade_part(module, by_module[module], usage, course, out, settings, echo)
+        results += _grade_part(module, by_module[module], usage, course, out, settings, echo, only)
         seconds[module] = time.monotonic() - part_started
         parts = summarise(results, seconds)
         meta = {
             "command": command, "workers": settings.workers, "cell_timeout": settings.cell_timeout,
             "seconds": time.monotonic() - started, "host": "this machine",
             "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "note": note,
-            "not_run": order[index + 1:],
+            "not_run": order[index + 1:], "only_notebooks": list(only or []),
         }
         (out / REPORT_MD).write_text(render_markdown(results, parts, meta), encoding="utf-8")
         (out / REPORT_JSON).write_text(json.dumps({
@@ -703,6 +721,9 @@ def register(verbs) -> None:
                         help="the collection, DIR/<module>/*.py (default tests/mutants)")
     parser.add_argument("--workers", type=_positive, default=2, metavar="N",
                         help="submissions graded at the same time (default 2)")
+    parser.add_argument("--notebook", action="append", default=[], metavar="NAME", dest="notebooks",
+                        help="grade only this notebook id, e.g. 1_layers (repeatable); mutants reaching "
+                        "none of them are left out (default: every notebook a mutant reaches)")
     parser.add_argument("--sample", type=_positive, default=None, metavar="K",
                         help="grade a seeded random sample of K mutants (at least one alternative)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
@@ -723,8 +744,20 @@ def _handle(args: argparse.Namespace) -> int:
 
     course = CoursePaths.from_repo()
     try:
+        usage = UsageMap(course.source_dir)
+        unknown = sorted(set(args.notebooks) - set(usage.notebooks))
+        if unknown:
+            raise MutateError(f"unknown notebook {', '.join(unknown)}; --notebook takes one of: "
+                              f"{', '.join(usage.notebooks)}")
+        keep = None
+        if args.notebooks:
+            sources = {m: (course.source_dir / f"{m}.py").read_text(encoding="utf-8") for m in usage.modules}
+
+            def keep(mutant: Mutant) -> bool:
+                symbols = mutated_symbols(mutant, sources[mutant.module])
+                return bool(set(usage.notebooks_using(symbols)) & set(args.notebooks))
         items = select_mutants(course.source_dir, args.mutants_dir, args.mutant_files, args.modules,
-                               args.sample, args.seed)
+                               args.sample, args.seed, keep)
     except MutateError as error:
         print(f"python -m grading mutate: error: {error}", file=sys.stderr)
         return 2
@@ -733,7 +766,7 @@ def _handle(args: argparse.Namespace) -> int:
     print(f"{len(items)} mutant(s): {sum(m.is_bug for m, _ in items)} bug(s), "
           f"{sum(not m.is_bug for m, _ in items)} alternative(s)")
     results, parts = run_mutate(items, course, args.out, settings, command=command.strip(), note=args.note,
-                                order=args.modules)
+                                order=args.modules, only=args.notebooks or None)
     print("\n".join(summary_table(parts)))
     for result in results:
         if result.verdict in ("SURVIVED", "REJECTED"):
