@@ -332,6 +332,27 @@ def _check(mutant: Mutant, source_dir: Path, modules: list[str], origin: str) ->
     return mutated
 
 
+def _sample(chosen: list[tuple[Mutant, str]], size: int, seed: int) -> list[tuple[Mutant, str]]:
+    """A seeded sample spread over the modules (round robin over each module's shuffled
+    mutants), with an alternative in it when there is one and ``size`` >= 2."""
+    rng = random.Random(seed)
+    by_module: dict[str, list[tuple[Mutant, str]]] = defaultdict(list)
+    for item in chosen:
+        by_module[item[0].module].append(item)
+    queues = [rng.sample(items, len(items)) for _, items in sorted(by_module.items())]
+    picked: list[tuple[Mutant, str]] = []
+    while len(picked) < size:
+        for queue in queues:
+            if queue and len(picked) < size:
+                picked.append(queue.pop(0))
+    if size >= 2 and all(m.is_bug for m, _ in picked):
+        alternative = next((c for queue in queues for c in queue if not c[0].is_bug), None)
+        if alternative is not None:
+            last_of_module = max(i for i, (m, _) in enumerate(picked) if m.module == alternative[0].module)
+            picked[last_of_module] = alternative
+    return sorted(picked, key=lambda c: c[0].id)
+
+
 def select_mutants(
     source_dir: Path, mutants_dir: Path | None, mutant_files: Sequence[Path], modules: Sequence[str],
     sample: int | None = None, seed: int = 0, keep: Callable[[Mutant], bool] | None = None,
@@ -389,14 +410,7 @@ def select_mutants(
         if not chosen:
             raise MutateError("none of the selected mutants reaches the selected notebooks")
     if sample is not None and sample < len(chosen):
-        rng = random.Random(seed)
-        shuffled = rng.sample(chosen, len(chosen))
-        picked = shuffled[:sample]
-        if sample >= 2 and all(m.is_bug for m, _ in picked):
-            alternative = next((c for c in shuffled if not c[0].is_bug), None)
-            if alternative is not None:
-                picked[-1] = alternative
-        chosen = sorted(picked, key=lambda c: c[0].id)
+        chosen = _sample(chosen, sample, seed)
     return [(mutant, checked[mutant.id]) for mutant, _ in chosen]
 
 
