@@ -49,6 +49,7 @@ from grading.outcomes import (
     INVALID,
     NotebookOutcome,
     SubmissionOutcome,
+    isolation_notes,
     notebook_seconds,
     notebook_status,
 )
@@ -176,7 +177,8 @@ def _collect(
 ) -> SubmissionOutcome:
     """Merge one graded submission into the course gradebook and keep its autograded notebooks."""
     student = prepared.student_id
-    outcome = SubmissionOutcome(student, round(job.seconds, 2) if job else 0.0, list(prepared.notes))
+    outcome = SubmissionOutcome(student, round(job.seconds, 2) if job else 0.0,
+                                list(prepared.notes) + (isolation_notes(prepared.course_root) if job else []))
     statuses: dict[str, tuple[str, str]] = dict(prepared.problems)
     if job is not None:
         for notebook in prepared.gradable:

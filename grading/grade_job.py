@@ -6,20 +6,28 @@ notebook: when one notebook fails (a dead kernel, an unresponsive one)
 nbgrader drops the autograded output of every notebook of that run, so one
 run per notebook keeps the others, and gives each notebook its own time.
 What happened is written to ``COURSE_ROOT/job.json`` for the parent to read.
+
+Before anything runs, the job isolates itself (:mod:`grading.isolation`): its
+own network namespace, a uid slot for its kernels, the kernel sandbox
+settings; ``job.json`` says what was enforced. Student cells' events (kernel
+restarts, restored functions, unfinished tests) land in ``COURSE_ROOT/events/``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from grading.course import ASSIGNMENT_ID
+from grading.isolation import enter_job_sandbox, kill_uid_processes
 from grading.nbgrader_run import nbgrader_argv, nbgrader_env
 
 JOB_REPORT = "job.json"
+EVENTS_DIR = "events"
 LOG_TAIL_LINES = 40
 
 
@@ -53,11 +61,20 @@ def main(argv: list[str]) -> int:
     course_root, student, notebooks = Path(argv[0]).resolve(), argv[1], argv[2:]
     report_path = course_root / JOB_REPORT
     attempts: list[dict[str, object]] = []
-    report = {"student": student, "attempts": attempts}
-    for notebook in notebooks:
-        attempts.append(_autograde(course_root, student, notebook))
-        # Saved after each notebook: the sandbox may stop us at any time.
-        report_path.write_text(json.dumps(report, indent=1))
+    isolation, uid = enter_job_sandbox(course_root)
+    os.environ["DL_GRADING_EVENTS"] = str(course_root / EVENTS_DIR)
+    report = {"student": student, "isolation": {"enforced": isolation.enforced,
+                                                "not_enforced": isolation.not_enforced},
+              "attempts": attempts}
+    report_path.write_text(json.dumps(report, indent=1))
+    try:
+        for notebook in notebooks:
+            attempts.append(_autograde(course_root, student, notebook))
+            # Saved after each notebook: the sandbox may stop us at any time.
+            report_path.write_text(json.dumps(report, indent=1))
+    finally:
+        if uid is not None:
+            kill_uid_processes(uid)  # whatever the student's code left running
     return 0
 
 

@@ -23,9 +23,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 _AUTOGRADE = """\
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, IgnorePattern,
+    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 import functools
-from grading.preprocessors import StderrToStdout, cell_timeout
+from grading.guarded_execute import GuardedExecute
+from grading.preprocessors import RestoreLockedCells, StderrToStdout, cell_timeout
 
 # Student modules are graded as submitted: never replaced by the instructor's copies.
 c.Autograde.exclude_overwriting = {{"{assignment}": {modules!r}}}
@@ -37,8 +39,14 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 # A warning on stderr must not zero a correct answer (nbgrader issue #1904):
 # StderrToStdout runs right after execution, before grades are saved.
+# Test cells come from the source: edited ones (OverwriteCells), deleted or moved ones too.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, RestoreLockedCells, CheckCellMetadata,
+]
+# GuardedExecute: the sandboxed kernel, a dead kernel costs only its cell, guards and the
+# completion token around every test cell (grading/guarded_execute.py).
 c.Autograde.autograde_preprocessors = [
-    Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    GuardedExecute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 """

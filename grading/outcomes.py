@@ -13,7 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from grading.grade_job import JOB_REPORT, autograded_path
+from grading.grade_job import EVENTS_DIR, JOB_REPORT, autograded_path
+from grading.preprocessors import SANITIZE_EVENTS_SUFFIX
 from grading.sandbox import JobResult
 
 GRADED = "graded"
@@ -85,6 +86,29 @@ def job_attempts(course_root: Path) -> list[dict]:
         return []
 
 
+def notebook_events(course_root: Path, notebook: str) -> list[str]:
+    """What the grader noticed or repaired while grading the notebook (restored tests, kernel deaths ...)."""
+    events: list[str] = []
+    for name in (f"{notebook}{SANITIZE_EVENTS_SUFFIX}", f"{notebook}.json"):
+        try:
+            events += json.loads((course_root / EVENTS_DIR / name).read_text())["events"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return [str(event) for event in events]
+
+
+def isolation_notes(course_root: Path) -> list[str]:
+    """One line: what the grading job enforced and what it could not, from job.json."""
+    try:
+        isolation = json.loads((course_root / JOB_REPORT).read_text())["isolation"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    line = "isolation: " + ("; ".join(isolation.get("enforced", [])) or "nothing enforced")
+    if isolation.get("not_enforced"):
+        line += "; NOT enforced: " + "; ".join(isolation["not_enforced"])
+    return [line]
+
+
 def notebook_seconds(course_root: Path, notebook: str) -> float:
     return sum(float(a["seconds"]) for a in job_attempts(course_root) if a["notebooks"] == notebook)
 
@@ -100,10 +124,12 @@ def notebook_status(
     attempts = [a for a in job_attempts(course_root) if a["notebooks"] == notebook]
     path = autograded_path(course_root, student_id, notebook)
     if attempts and path.exists():
+        reasons = []
         stopped = cell_timeouts(path)
         if stopped:
-            return GRADED, f"{', '.join(stopped)} stopped by the {cell_timeout} s limit per cell"
-        return GRADED, ""
+            reasons.append(f"{', '.join(stopped)} stopped by the {cell_timeout} s limit per cell")
+        reasons += notebook_events(course_root, notebook)
+        return GRADED, "; ".join(reasons)
     if job.timed_out and not attempts:
         return TIMEOUT, f"grading {job.reason}; the notebook was not finished"
     if job.launch_error:

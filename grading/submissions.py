@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from grading.course import ASSIGNMENT_ID
+from grading.preprocessors import SOURCE_ORDER_DIR, source_order
 
 # nbgrader uses student ids in paths and globs.
 VALID_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -101,6 +102,17 @@ def _copy_student_files(source: Path, dest: Path, notes: list[str]) -> None:
         shutil.copyfile(path, target)
 
 
+def _write_source_order(source_dir: Path, course_root: Path, notebooks: list[str]) -> None:
+    """Where each locked cell sits in the source, for RestoreLockedCells (deleted or moved tests)."""
+    folder = course_root / SOURCE_ORDER_DIR
+    folder.mkdir(exist_ok=True)
+    for notebook in notebooks:
+        path = source_dir / f"{notebook}.ipynb"
+        if path.is_file():
+            order = source_order(nbformat.read(path, as_version=4))
+            (folder / f"{notebook}.json").write_text(json.dumps(order, indent=1))
+
+
 def prepare_submission(
     student_dir: Path, course_root: Path, template_gradebook: Path, notebooks: list[str]
 ) -> PreparedSubmission:
@@ -115,6 +127,7 @@ def prepare_submission(
     submitted = course_root / "submitted" / student_id / ASSIGNMENT_ID
     submitted.mkdir(parents=True)
     shutil.copyfile(template_gradebook, course_root / "gradebook.db")
+    _write_source_order(template_gradebook.parent / "source" / ASSIGNMENT_ID, course_root, notebooks)
     _copy_student_files(student_dir, submitted, prepared.notes)
     for notebook in notebooks:
         path = submitted / f"{notebook}.ipynb"
