@@ -531,13 +531,16 @@ def _fmt_fraction(value: float | None) -> str:
 
 
 def summary_table(parts: dict[str, PartSummary]) -> list[str]:
-    lines = ["| part (module) | bugs caught | alternatives at full credit | credit kept by bugs (mean / max) | run time |",
-             "|---|---|---|---|---|"]
+    lines = ["| part (module) | bugs caught | alternatives at full credit | credit kept by bugs "
+             "(mean / min / max) | bugs scoring 0 | run time |",
+             "|---|---|---|---|---|---|"]
     for part in parts.values():
-        kept = (f"{sum(part.kept) / len(part.kept):.0%} / {max(part.kept):.0%}" if part.kept else "-")
+        kept = (f"{sum(part.kept) / len(part.kept):.0%} / {min(part.kept):.0%} / {max(part.kept):.0%}"
+                if part.kept else "-")
+        zero = sum(1 for k in part.kept if k <= EPS)
         lines.append(
             f"| {part.module} | {part.caught}/{part.bugs} ({_fmt_fraction(part.caught_fraction)}) | "
-            f"{part.full_credit}/{part.alternatives} | {kept} | {part.seconds:.0f} s |")
+            f"{part.full_credit}/{part.alternatives} | {kept} | {zero} | {part.seconds:.0f} s |")
     return lines
 
 

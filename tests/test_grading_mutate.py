@@ -255,7 +255,7 @@ def test_caught_rejected_and_kept_credit_per_part():
     assert problems == ["mod_a: 2/3 bugs caught (67% < 95%)", "mod_a: 1 of 2 correct alternatives lose points"]
     assert thresholds_met({"mod_a": part}, 0.6, False) == []
     page = render_markdown(results, {"mod_a": part}, {"seconds": 12.0, "workers": 2})
-    assert "| mod_a | 2/3 (67%) | 1/2 | 53% / 100% |" in page
+    assert "| mod_a | 2/3 (67%) | 1/2 | 53% / 0% / 100% | 1 |" in page
     assert "**mod_a/survivor** (survivor does something): 1_first/uses_helper_test" in page
     assert "1_first/model_test (-1): AssertionError: loss differs" in page
     assert "Not graded (no graded notebook reaches them): mod_a/unreached." in page
