@@ -29,9 +29,11 @@ SOLUTIONS = ROOT / "solutions" / "dl"
 NOTEBOOK = "2_softmax_mlp.ipynb"
 MODULES = ("layers.py", "optim.py", "fc_net.py")
 DEFAULT_CELL_TIMEOUT = 60  # cells without their own "course": {"timeout": N}
-AUTOGRADED_POINTS = 15
+AUTOGRADED_POINTS = 24
+MANUAL_POINTS = 4  # two written questions, graded by hand
 # Graded cells that need no training: the fast mutant check runs these.
-FAST_CHECKS = ("fc_net_init_test", "fc_net_loss_test", "fc_net_gradient_test",
+FAST_CHECKS = ("binary_classifier_loss_test", "binary_classifier_gradient_test",
+               "fc_net_init_test", "fc_net_loss_test", "fc_net_gradient_test",
                "fc_net_bn_dropout_gradient_test")
 
 
@@ -80,7 +82,11 @@ def test_training_cells_have_finite_timeouts(notebook):
     for cell in trains:
         assert 0 < cell.metadata["course"]["timeout"] <= 300, _nbgrader(cell)["grade_id"]
     solutions = [c for c in notebook.cells if _nbgrader(c).get("solution")]
-    assert {_nbgrader(c)["grade_id"] for c in solutions} == {"overfit", "train"}
+    code = {_nbgrader(c)["grade_id"] for c in solutions if c.cell_type == "code"}
+    written = [c for c in solutions if c.cell_type == "markdown"]
+    assert code == {"overfit", "train"}
+    assert {_nbgrader(c)["grade_id"] for c in written} == {"binary_question", "exploding_loss"}
+    assert sum(_nbgrader(c)["points"] for c in written) == MANUAL_POINTS
     for cell in solutions:
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
 
