@@ -262,8 +262,8 @@ def autograde(
     notebooks = _selected_notebooks(course.source_dir, settings.notebooks)
     db_url = check_db_url(settings.db_url) if settings.db_url else None
     out_dir.mkdir(parents=True, exist_ok=True)
-    log = _Log(out_dir / LOG_FILE, echo)
     executor = executor or _executor_for(settings)
+    log = _Log(out_dir / LOG_FILE, echo)
     for warning in warnings:
         log(warning)
     resume = ResumeState.load(out_dir, grading_fingerprint(
@@ -354,7 +354,7 @@ def _executor_for(settings: AutogradeSettings) -> Executor:
     if settings.scheduler:
         from grading.dask_executor import DaskExecutor
 
-        return DaskExecutor(settings.scheduler)
+        return DaskExecutor(settings.scheduler).connect()
     return LocalExecutor(settings.workers)
 
 

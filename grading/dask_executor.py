@@ -124,6 +124,13 @@ class DaskExecutor:
     def __init__(self, scheduler: str, connect_timeout: float = 30.0) -> None:
         self.scheduler = scheduler
         self.connect_timeout = connect_timeout
+        self._connected = None
+
+    def connect(self) -> DaskExecutor:
+        """Connect now (autograde does, before any work), so a wrong address fails at once."""
+        if self._connected is None:
+            self._connected = self._client()
+        return self
 
     def _client(self):
         try:
@@ -144,7 +151,7 @@ class DaskExecutor:
             return
         from distributed import as_completed
 
-        client = self._client()
+        client, self._connected = self._connected or self._client(), None
         try:
             workers = client.scheduler_info()["workers"].values()
             if not workers:
@@ -160,7 +167,7 @@ class DaskExecutor:
                 future = client.submit(grade_remotely, job, argv, added, payload, jobs_per_host,
                                        key=f"grade-{job.name}-{uuid.uuid4().hex[:8]}", pure=False)
                 pending[future] = job
-            for future in as_completed(list(pending)):
+            for future in as_completed(list(pending), loop=client.loop):
                 job = pending.pop(future)
                 try:
                     result, returned, notes = future.result()

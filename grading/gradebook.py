@@ -38,7 +38,7 @@ def sqlite_url(path: Path) -> str:
 
 
 def check_db_url(url: str) -> str:
-    """The URL if SQLAlchemy can use it as a gradebook; a clear error otherwise."""
+    """The URL as SQLAlchemy should use it for a gradebook; a clear error if it cannot."""
     try:
         parsed = make_url(url)
     except ArgumentError as error:
@@ -52,13 +52,17 @@ def check_db_url(url: str) -> str:
             f"--db {public_url(url)!r}: the gradebook must be PostgreSQL (postgresql://...) or SQLite "
             f"(sqlite:///...), not {parsed.get_backend_name()}"
         )
-    if parsed.get_backend_name() == "postgresql":
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError as error:
-            raise GradebookUrlError(
-                "--db postgresql://... needs the psycopg2 driver: pip install psycopg2-binary"
-            ) from error
+    if parsed.drivername == "postgresql":
+        # No driver named: SQLAlchemy 2.0 means psycopg2, 2.1 psycopg (3). Name one that is installed.
+        for module, driver in (("psycopg2", "postgresql+psycopg2"), ("psycopg", "postgresql+psycopg")):
+            try:
+                __import__(module)
+            except ImportError:
+                continue
+            return parsed.set(drivername=driver).render_as_string(hide_password=False)
+        raise GradebookUrlError(
+            "--db postgresql://... needs a PostgreSQL driver: pip install psycopg2-binary"
+        )
     return url
 
 
