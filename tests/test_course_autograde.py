@@ -91,7 +91,7 @@ def part1_class(tmp_path_factory):
 def test_part1_every_student_has_every_graded_cell(part1_class):
     _, grades = part1_class
     expected_cells = set(grades["correct"])
-    assert len(expected_cells) == 18  # 17 autograded cells and the derivation
+    assert len(expected_cells) == 20  # 17 autograded cells, the derivation and two written questions
     assert set(grades) == {"correct", "untouched", "bug_relu_ge", "bug_momentum_sign",
                            "alt_conv_einsum", "corrupt", "no_layers_module"}
     for student, rows in grades.items():

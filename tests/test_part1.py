@@ -76,7 +76,8 @@ def test_every_test_cell_has_visible_then_hidden_tests(notebook):
 
 
 def test_extra_credit_written_answer(notebook):
-    answers = [c for c in notebook.cells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade")]
+    answers = [c for c in notebook.cells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade")
+               and c.metadata.get("course", {}).get("extra_credit")]  # written questions: test_written_questions.py
     assert len(answers) == 1
     cell = answers[0]
     meta = _nbgrader(cell)

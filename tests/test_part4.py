@@ -77,7 +77,7 @@ def test_notebook_metadata_and_points(notebook):
                    "overfit_rnn_test", "overfit_lstm_test"):  # fmt: skip
         assert needed in graded_ids
     # no solution cells in the notebook: student code lives in the modules
-    assert not [c for c in notebook.cells if _meta(c).get("solution")]
+    assert not [c for c in notebook.cells if _meta(c).get("solution") and c.cell_type == "code"]
 
 
 def test_test_cells_have_visible_then_hidden_checks(notebook):

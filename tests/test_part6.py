@@ -89,7 +89,8 @@ def test_notebook_metadata_and_points(notebook):
         assert 0 < begin < end, f"{meta['grade_id']}: visible check first, then one hidden region"
         assert src.count("### BEGIN HIDDEN TESTS") == 1, meta["grade_id"]
         assert "assert" in src[:begin] and "assert" in src[begin:end], meta["grade_id"]
-    assert not any(_nbgrader(c).get("solution") for c in notebook.cells), "no solution cells"
+    assert not any(_nbgrader(c).get("solution") and c.cell_type == "code" for c in notebook.cells), \
+        "no solution code cells (written answers are tested in test_written_questions.py)"
     first = next(c for c in notebook.cells if c.cell_type == "code")
     assert "%load_ext autoreload" in first.source and "%autoreload 2" in first.source
     assert "seed_everything(" in first.source
