@@ -49,6 +49,8 @@ from grading.isolation import SANDBOX_ENV, KernelSandbox, kill_uid_processes
 
 EVENTS_ENV = "DL_GRADING_EVENTS"
 MAX_RESTARTS = 3
+# Output kept per cell; more is dropped as it arrives (a print loop must not fill the grader's memory).
+MAX_OUTPUT_CHARS = 1_000_000
 _ROLE = "dl_grading_role"
 UNFINISHED = "TestDidNotFinish"
 KERNEL_DIED = "KernelDied"
@@ -97,6 +99,7 @@ class GuardedExecute(Execute):
         self._restarts = 0
         self._gave_up = False
         self._guard_ok: dict[int, bool] = {}
+        self._output_chars: dict[int, int] = {}
         sandbox_text = os.environ.get(SANDBOX_ENV)
         self._uid = KernelSandbox.from_env(sandbox_text).uid if sandbox_text else None
         originals = self._insert_guards(nb)
@@ -141,6 +144,12 @@ class GuardedExecute(Execute):
             if id(cell) in originals:
                 cell.source = originals[id(cell)]
                 self._check_token(cell, index, guard_ok)
+            elif cell.cell_type == "code":
+                for output in cell.get("outputs", []):
+                    if output.output_type == "error" and output.ename not in _PLAIN_FAILURES:
+                        self._events.append(f"{_label(cell, len(kept))} (not a test): {output.ename}: "
+                                            f"{str(output.evalue)[:120]}")
+                        break
             kept.append(cell)
         nb.cells = kept
 
@@ -155,6 +164,10 @@ class GuardedExecute(Execute):
                 if not output.text:
                     continue
             outputs.append(output)
+        for output in outputs:  # a traceback quotes the cell's lines, the token's among them
+            if output.output_type == "error":
+                output.traceback = ["\n".join(line for line in entry.split("\n") if self._token not in line)
+                                    for entry in output.get("traceback", [])]
         cell.outputs = outputs
         ran = cell.get("execution_count") is not None or bool(outputs)
         has_error = any(output.output_type == "error" for output in outputs)
@@ -186,6 +199,41 @@ class GuardedExecute(Execute):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"events": events}, indent=1))
 
+    def on_cell_executed(self, **kwargs: Any) -> None:
+        """nbgrader adds the reply's error when the kernel displayed none: say that it was hidden."""
+        cell = kwargs["cell"]
+        before = sum(1 for output in cell.outputs if output.output_type == "error")
+        super().on_cell_executed(**kwargs)
+        after = sum(1 for output in cell.outputs if output.output_type == "error")
+        if after > before and kwargs["execute_reply"]["content"].get("ename") != "CellTimeoutError":
+            ename = kwargs["execute_reply"]["content"].get("ename", "an error")
+            self._events.append(f"{_label(cell, kwargs['cell_index'])}: its {ename} was not displayed "
+                                "(traceback silenced); counted as a failure")
+
+    # -- output --------------------------------------------------------------
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
+        """nbclient's output handler, but at most MAX_OUTPUT_CHARS per cell (the token always passes)."""
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "stream":
+            size = len(content.get("text", ""))
+        else:
+            size = sum(len(str(value)) for value in content.get("data", {}).values())
+            size += sum(len(line) for line in content.get("traceback", []))
+        used = self._output_chars.get(cell_index, 0)
+        self._output_chars[cell_index] = used + size
+        if used + size <= MAX_OUTPUT_CHARS:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= MAX_OUTPUT_CHARS:
+            outs.append(new_output("stream", name="stdout", text=(
+                f"\n... output truncated by the grader: more than {MAX_OUTPUT_CHARS:,} characters ...\n")))
+            self._events.append(f"cell {cell_index + 1}: output over {MAX_OUTPUT_CHARS:,} characters, truncated")
+        text = content.get("text", "") if msg.get("msg_type") == "stream" else ""
+        if self._token in text:  # the end of a test cell still counts
+            outs.append(new_output("stream", name="stdout", text=self._token + "\n"))
+        return None
+
     # -- one cell ----------------------------------------------------------
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
@@ -198,6 +246,7 @@ class GuardedExecute(Execute):
                                        "in this notebook")]
             return cell, self.resources
         role = cell.metadata.get(_ROLE)
+        self._output_chars[index] = 0
         try:
             cell = self.execute_cell(cell, index, store_history=role is None)
         except DeadKernelError:

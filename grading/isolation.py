@@ -229,7 +229,7 @@ def acquire_uid_slot() -> tuple[int, int]:
 
 
 def processes_of_uid(uid: int) -> list[int]:
-    """Pids whose real uid is ``uid``."""
+    """Pids of live (not zombie) processes whose real uid is ``uid``."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -237,6 +237,8 @@ def processes_of_uid(uid: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
+                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
+                        break  # a zombie: already dead, its parent has not reaped it
                     if line.startswith("Uid:"):
                         if int(line.split()[1]) == uid:
                             pids.append(int(entry))

@@ -39,9 +39,10 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 # A warning on stderr must not zero a correct answer (nbgrader issue #1904):
 # StderrToStdout runs right after execution, before grades are saved.
-# Test cells come from the source: edited ones (OverwriteCells), deleted or moved ones too.
+# Test cells come from the source: deleted or moved ones (RestoreLockedCells), edited ones
+# (OverwriteCells, after it: restored cells get the source's metadata and checksum too).
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, RestoreLockedCells, CheckCellMetadata,
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreLockedCells, OverwriteCells, CheckCellMetadata,
 ]
 # GuardedExecute: the sandboxed kernel, a dead kernel costs only its cell, guards and the
 # completion token around every test cell (grading/guarded_execute.py).

@@ -3,7 +3,7 @@
 * StderrToStdout (autograde, right after execution): a test cell that passes
   but writes to stderr (a numpy or tqdm warning) would score 0 in nbgrader;
   its stderr text is kept but shown as stdout. Errors still score 0.
-* RestoreLockedCells (sanitizing, after nbgrader's OverwriteCells): deleted
+* RestoreLockedCells (sanitizing, before nbgrader's OverwriteCells): deleted
   or moved locked cells (the tests) come back from the source, in place.
 * HideHiddenTests and ShortenGradedErrors (feedback): students see that hidden
   tests ran and whether they passed, never their source, not even through
@@ -120,6 +120,19 @@ def source_order(notebook: NotebookNode) -> list[dict[str, object]]:
     return order
 
 
+def _visible(source: str) -> list[str]:
+    """The lines of a test cell a student sees (hidden regions out), whitespace-insensitive."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if BEGIN_HIDDEN_TESTS in line:
+            hidden = True
+        elif END_HIDDEN_TESTS in line:
+            hidden = False
+        elif not hidden and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
 def _key(cell: NotebookNode) -> tuple[str | None, str | None]:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"), cell.get("id")
 
@@ -127,8 +140,9 @@ def _key(cell: NotebookNode) -> tuple[str | None, str | None]:
 class RestoreLockedCells(NbGraderPreprocessor):
     """Put every locked cell (the tests) back where the source has it, from the gradebook.
 
-    Runs after nbgrader's OverwriteCells, which fixes edited locked cells but
-    neither brings back deleted ones nor undoes a reordering. Every locked cell
+    Runs before nbgrader's OverwriteCells, which fixes edited locked cells (and
+    gives restored ones the source's metadata) but neither brings back deleted
+    ones nor undoes a reordering. Edits are noted for the log. Every locked cell
     is taken out and re-inserted after the nearest cell that precedes it in the
     source (matched by grade_id, else by cell id), or before the nearest one
     that follows it. A deleted test comes back with the source's code, hidden
@@ -158,6 +172,7 @@ class RestoreLockedCells(NbGraderPreprocessor):
             if _key(cell)[0] in locked:
                 predecessors[_key(cell)[0]] = _key(nb.cells[index - 1]) if index else None
         events: list[str] = []
+        restored_ids: set[int] = set()
         with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
             source = gradebook.find_notebook(notebook_id, resources["nbgrader"]["assignment"])
             source_cells = {cell.name: cell for cell in source.source_cells}
@@ -183,9 +198,13 @@ class RestoreLockedCells(NbGraderPreprocessor):
                     if nb.get("nbformat_minor", 0) < 5:
                         cell.pop("id", None)
                     events.append(f"{grade_id}: deleted from the submission, restored from the source")
+                elif grade_id in source_cells and _visible(cell.source) != _visible(source_cells[grade_id].source):
+                    events.append(f"{grade_id}: edited in the submission, graded with the source's version")
                 at = self._place(order, position, cells)
                 cells.insert(at, cell)
-                before = _key(cells[at - 1]) if at else None
+                if grade_id not in submitted:
+                    restored_ids.add(id(cell))
+                before = next((_key(c) for c in reversed(cells[:at]) if id(c) not in restored_ids), None)
                 if grade_id in submitted and predecessors.get(grade_id) != before:
                     events.append(f"{grade_id}: moved in the submission, put back in its place")
         nb.cells = cells

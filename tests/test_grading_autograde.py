@@ -55,7 +55,9 @@ EXPECTED = {
     # The import fails; only the notebook's own cube survives.
     "syntax_error": _with(ZERO, **{"1_basics__cube_test": 1}),
     "infinite_loop": _with(FULL, **{"1_basics__hypotenuse_test": 0}),
-    "kernel_crash": _zero_notebook(FULL, "1_basics"),
+    # square kills the kernel: its test and hypotenuse's (which calls it) score 0, the kernel is
+    # restarted and the rest of the notebook keeps its points.
+    "kernel_crash": _with(FULL, **{"1_basics__square_test": 0, "1_basics__hypotenuse_test": 0}),
     # A folder name nbgrader cannot take as a student id: graded 0, not dropped.
     "bad name": ZERO,
 }
@@ -64,7 +66,7 @@ EXPECTED_LOG = {
     "corrupt_notebook/1_basics": r"invalid: notebook is not valid JSON \(line \d+",
     "missing_notebook/2_loops": r"missing: no 2_loops.ipynb in the submission: graded 0",
     "not_a_notebook/2_loops": r"invalid: not a valid Jupyter notebook",
-    "kernel_crash/1_basics": r"failed: the kernel died",
+    "kernel_crash/1_basics": r"graded 2/7 \(square_test: the kernel died while running this cell",
     "bad name/1_basics": r"invalid: student id 'bad name' has characters nbgrader cannot use",
     "infinite_loop/1_basics": rf"graded 4/7 \(hypotenuse_test stopped by the {CELL_TIMEOUT} s limit per cell\)",
     "correct/1_basics": r"graded 5/7 \[",
@@ -123,7 +125,8 @@ def test_results_json_has_status_reason_seconds_and_scores(graded):
     results = json.loads((out / "results.json").read_text())
     assert sorted(results["students"]) == sorted(EXPECTED)
     kernel = results["students"]["kernel_crash"]
-    assert kernel["notebooks"]["1_basics"]["status"] == "failed"
+    assert kernel["notebooks"]["1_basics"]["status"] == "graded"
+    assert "square_test: the kernel died" in kernel["notebooks"]["1_basics"]["reason"]
     loops = kernel["notebooks"]["2_loops"]
     assert loops.pop("seconds") > 0
     assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 3.0,
