@@ -16,7 +16,7 @@ from grading.course import ASSIGNMENT_ID, CoursePaths
 from grading.mutants import load_mutants
 from grading.release import build_release
 from grading.report import build_report
-from grading.sample_class import build_sample_class
+from grading.sample_class import ADVERSARIAL_PREFIX, build_sample_class
 
 MUTANTS_DIR = Path("tests") / "mutants"  # realistic student bugs, relative to the repository root
 
@@ -57,7 +57,8 @@ def run_demo(
 
     submissions = out_dir / "submissions"
     mutants = load_mutants(mutants_dir) if mutants_dir.is_dir() else []
-    descriptions = build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2)
+    descriptions = build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2,
+                                      adversarial=True)
     print(f"2/4 sample class of {len(descriptions)} in {submissions}:")
     for student, description in descriptions.items():
         print(f"      {student}: {description}")
@@ -76,6 +77,15 @@ def run_demo(
     print()
     print("\n".join(_summary_table(summary)))
     print()
+    attackers = [student for student in descriptions if student.startswith(ADVERSARIAL_PREFIX)]
+    if attackers:
+        print("adversarial students, what the grader did (the log has every reason):")
+        for student in attackers:
+            print(f"  {student}: {descriptions[student]}")
+            for notebook, result in summary.outcomes[student].notebooks.items():
+                if result.status == "graded":
+                    print(f"    {notebook}: {result.score:g}/{result.max_score:g}; {result.reason[:300]}")
+        print()
     print(f"demo finished in {time.monotonic() - started:.0f} s; everything is under {out_dir}")
     print(f"grades:   {graded / 'grades.csv'}")
     print(f"feedback: {graded / 'feedback'}")

@@ -19,7 +19,9 @@
   (its failure was hidden: a silenced traceback, ``sys.exit``, a swallowed
   exception) and gets an error output, so it scores 0;
 * **no stray processes**: after each cell every other process of the kernel's
-  uid is killed (a fork bomb's children, background daemons).
+  uid is killed (background daemons); while a cell runs, more than
+  :data:`FORK_BOMB_PROCESSES` processes of that uid kill the uid's processes,
+  kernel included: a fork bomb costs its cell and a kernel restart, seconds.
 
 The inserted cells and the token are removed before nbgrader saves the
 notebook, so neither the autograded notebook nor the feedback shows them.
@@ -29,6 +31,7 @@ written to ``$DL_GRADING_EVENTS/<notebook>.json`` for the grading log.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
@@ -45,10 +48,12 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from grading.guards import CAPTURE_SOURCE, GUARD_MARKER, GUARD_SOURCE
-from grading.isolation import SANDBOX_ENV, KernelSandbox, kill_uid_processes
+from grading.isolation import SANDBOX_ENV, KernelSandbox, kill_uid_processes, processes_of_uid
 
 EVENTS_ENV = "DL_GRADING_EVENTS"
 MAX_RESTARTS = 3
+# Processes (not threads) of the kernel's uid beyond which a running cell counts as a fork bomb.
+FORK_BOMB_PROCESSES = 32
 # Output kept per cell; more is dropped as it arrives (a print loop must not fill the grader's memory).
 MAX_OUTPUT_CHARS = 1_000_000
 _ROLE = "dl_grading_role"
@@ -100,6 +105,7 @@ class GuardedExecute(Execute):
         self._gave_up = False
         self._guard_ok: dict[int, bool] = {}
         self._output_chars: dict[int, int] = {}
+        self._fork_bomb = False
         sandbox_text = os.environ.get(SANDBOX_ENV)
         self._uid = KernelSandbox.from_env(sandbox_text).uid if sandbox_text else None
         originals = self._insert_guards(nb)
@@ -250,8 +256,14 @@ class GuardedExecute(Execute):
         try:
             cell = self.execute_cell(cell, index, store_history=role is None)
         except DeadKernelError:
-            self._lost_kernel(cell, index, "the kernel died while running this cell (os._exit, a crash, "
-                              "or a resource limit: memory, CPU time, processes)")
+            if self._fork_bomb:
+                reason = (f"the cell started more than {FORK_BOMB_PROCESSES} processes (a fork bomb); "
+                          "they and the kernel were killed")
+            else:
+                reason = ("the kernel died while running this cell (os._exit, a crash, or a resource "
+                          "limit: memory, CPU time, processes)")
+            self._fork_bomb = False
+            self._lost_kernel(cell, index, reason)
         except CellTimeoutError:
             self._lost_kernel(cell, index, "the cell did not stop when interrupted at its time limit; "
                               "the kernel was restarted")
@@ -272,6 +284,25 @@ class GuardedExecute(Execute):
         for line in lines:
             for name in filter(None, line[len(GUARD_MARKER):].strip().split(",")):
                 self._restored.setdefault(name, set()).add(where)
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's once-a-second liveness check, which also stops a fork bomb.
+
+        More than FORK_BOMB_PROCESSES processes of the kernel's uid while a cell
+        runs: the whole uid is killed at once (the kernel too), so the cell ends
+        as a dead kernel within seconds instead of spinning until its time limit.
+        """
+        while True:
+            await asyncio.sleep(1)
+            if self._uid is not None and len(processes_of_uid(self._uid)) > FORK_BOMB_PROCESSES:
+                self._fork_bomb = True
+                kill_uid_processes(self._uid)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                assert self.task_poll_for_reply is not None
+                self.task_poll_for_reply.cancel()
+                return
 
     def _kill_strays(self) -> None:
         if self._uid is None or self.km is None:

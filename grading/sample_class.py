@@ -3,7 +3,8 @@
 Every kind of student a grader meets: correct, untouched, partly done, buggy
 (realistic mutants from ``tests/mutants/``), and adversarial ones (a corrupt
 notebook, a missing notebook, a module with a syntax error, an infinite loop,
-a crash that kills the kernel). Built from source text only; nothing is imported.
+a crash that kills the kernel) and, on request, attackers of the sandbox (a
+monkeypatched np.allclose, a fork bomb, a network call, a memory bomb). Built from source text only; nothing is imported.
 """
 
 from __future__ import annotations
@@ -51,11 +52,66 @@ def _main_module(source_dir: Path, notebook: str, modules: Sequence[str]) -> str
     return (imported or with_regions or [None])[0]
 
 
+ADVERSARIAL_PREFIX = "adversarial_"
+
+
+def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_module: str) -> dict[str, str]:
+    """Attackers of the sandbox: each hands in ``notebook`` and the modules, nothing else.
+
+    The descriptions say what the grader does to them, for the demo's summary.
+    """
+    function = _solution_functions(source_dir, main_module)[0]
+    students: dict[str, str] = {}
+
+    def attacker(name: str) -> Path:
+        folder = _copy(source_dir, dest / f"{ADVERSARIAL_PREFIX}{name}")
+        for other in folder.glob("*.ipynb"):
+            if other.stem != notebook:
+                other.unlink()
+        return folder
+
+    folder = attacker("allclose")
+    module = folder / main_module
+    _replace_body(module, function, ["return 0"], "returns 0")
+    module.write_text("import numpy as np\n\n# Every comparison passes ... or would.\n"
+                      "np.allclose = lambda *args, **kwargs: True\n\n" + module.read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    students[folder.name] = (f"monkeypatches np.allclose to always pass and returns 0 from {function}: the "
+                             f"grader restores numpy before each test, so {function}'s tests score 0")
+    folder = attacker("fork_bomb")
+    _replace_body(folder / main_module, function, ["while True:", "    os.fork()"], "fork bomb",
+                  imports=("import os",))
+    students[folder.name] = (f"{function} is a fork bomb: the kernel's uid hits its process limit, the "
+                             f"test scores 0, the children are killed and the other cells keep their points")
+    folder = attacker("network")
+    _replace_body(folder / main_module, function, [
+        "import urllib.request",
+        "urllib.request.urlopen('http://example.com/', timeout=5).read()",
+        "raise RuntimeError('the network is reachable: the sandbox leaks')",
+    ], "phones home")
+    students[folder.name] = (f"{function} phones home over HTTP: there is no network in the sandbox, the "
+                             f"call fails with URLError, {function}'s tests score 0")
+    folder = attacker("memory_bomb")
+    _replace_body(folder / main_module, function, [
+        "blocks = []", "while True:", "    blocks.append(np.empty(2**27))",
+    ], "memory bomb", imports=("import numpy as np",))
+    students[folder.name] = (f"{function} allocates 1 GiB blocks until memory runs out: the kernel's "
+                             f"memory cap raises MemoryError, {function}'s tests score 0, the rest keep "
+                             "their points")
+    for name in students:
+        students[name] += f" (hands in only {notebook}; the other notebooks score 0 as missing)"
+    return students
+
+
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
-    max_mutants: int = 3,
+    max_mutants: int = 3, adversarial: bool = False,
 ) -> dict[str, str]:
-    """Write one folder per student under ``dest``; returns student id -> what they are."""
+    """Write one folder per student under ``dest``; returns student id -> what they are.
+
+    ``adversarial`` adds attackers of the sandbox (``adversarial_*``, see
+    :func:`_adversarial_students`) when the course's first notebook uses numpy.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     notebooks = notebook_ids(source_dir)
     modules = module_files(source_dir)
@@ -122,4 +178,8 @@ def build_sample_class(
         _replace_body(crashing / main_module, first_function, ["os._exit(1)"],
                       "kills the kernel", imports=("import os",))
         students["kernel_crash"] = f"solution whose {first_function} kills the Python kernel"
+
+        first_text = (source_dir / f"{notebooks[0]}.ipynb").read_text(encoding="utf-8")
+        if adversarial and "numpy" in first_text:
+            students.update(_adversarial_students(source_dir, dest, notebooks[0], main_module))
     return students
