@@ -25,6 +25,7 @@ import dataclasses
 import json
 import random
 import re
+import shlex
 import shutil
 import sys
 import time
@@ -657,11 +658,14 @@ def _grade_part(
                         result.errors[key] = errors[cell]
         result.statuses = {nb: ("graded" if s == "graded" else s) for nb, s in result.statuses.items()}
     baseline_outcome = summary.outcomes.get(BASELINE)
-    if baseline_outcome:
-        for notebook, nb in baseline_outcome.notebooks.items():
-            if nb.status != "graded" or nb.score < nb.max_score - EPS:
-                echo(f"warning: the unmutated solution scores {nb.score:g}/{nb.max_score:g} on {notebook} "
-                     f"({nb.status}); bugs are compared with that baseline")
+    for notebook in needed:
+        auto = [v for v in grades.get((BASELINE, notebook), {}).values() if v[2] == "auto"]
+        score, most = sum(v[0] for v in auto), sum(v[1] for v in auto)
+        nb = baseline_outcome.notebooks.get(notebook) if baseline_outcome else None
+        status = nb.status if nb else "failed"
+        if status != "graded" or score < most - EPS:
+            echo(f"warning: the unmutated solution scores {score:g}/{most:g} autograded points on {notebook} "
+                 f"({status}); mutants are compared with that baseline")
     return results
 
 
@@ -779,7 +783,7 @@ def _handle(args: argparse.Namespace) -> int:
         print(f"python -m grading mutate: error: {error}", file=sys.stderr)
         return 2
     settings = AutogradeSettings(workers=args.workers, cell_timeout=args.cell_timeout)
-    command = "python -m grading mutate " + " ".join(sys.argv[2:] if sys.argv[1:2] == ["mutate"] else sys.argv[1:])
+    command = "python -m grading mutate " + shlex.join(sys.argv[2:] if sys.argv[1:2] == ["mutate"] else sys.argv[1:])
     print(f"{len(items)} mutant(s): {sum(m.is_bug for m, _ in items)} bug(s), "
           f"{sum(not m.is_bug for m, _ in items)} alternative(s)")
     results, parts = run_mutate(items, course, args.out, settings, command=command.strip(), note=args.note,
