@@ -103,7 +103,7 @@ class ResumeState:
         if record is None:
             return "not graded before"
         if record.get("state") != "finished":
-            return "its grading was interrupted in an earlier run"
+            return "its grading did not finish in an earlier run (interrupted)"
         if record.get("hash") != content_hash:
             return "its files changed since it was graded"
         outcome = record.get("outcome", {}).get("notebooks", {})
