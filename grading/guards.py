@@ -66,7 +66,8 @@ def __dl_grading_capture():
             current = vars(module)
             for key, value in saved.items():
                 now = current.get(key, saved)
-                if now is not value and (now is saved or foreign(now)):
+                # Functions and classes only: a module's own data (caches, settings) may change.
+                if now is not value and callable(value) and (now is saved or foreign(now)):
                     setattr(module, key, value)
                     changed.append(f"{module.__name__}.{key}")
         for cls, saved in classes:

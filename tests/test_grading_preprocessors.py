@@ -104,3 +104,42 @@ def test_concurrent_kernels_share_the_cores_between_them(monkeypatch):
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"
     }
     assert blas_thread_env(8)["OMP_NUM_THREADS"] == "1"
+
+
+def _cell(cell_id, grade_id=None, locked=False):
+    cell = new_code_cell(f"# {cell_id}")
+    cell["id"] = cell_id
+    if grade_id:
+        cell.metadata["nbgrader"] = {"grade_id": grade_id, "locked": locked, "solution": not locked,
+                                     "grade": locked}
+    return cell
+
+
+def test_locked_cells_go_back_after_their_source_predecessor():
+    from grading.preprocessors import RestoreLockedCells, source_order
+
+    source = new_notebook(cells=[_cell("intro"), _cell("imports"), _cell("t1", "square_test", True),
+                                 _cell("t2", "add_test", True), _cell("sol", "cube_solution"),
+                                 _cell("t3", "cube_test", True)])
+    order = source_order(source)
+    assert [entry["locked"] for entry in order] == [False, False, True, True, False, True]
+    # The student moved cube_test to the top, deleted square_test and add_test; the other cells stay.
+    kept = [_cell("intro"), _cell("imports"), _cell("mine"), _cell("sol", "cube_solution")]
+    assert RestoreLockedCells._place(order, 2, kept) == 2  # square_test: right after the imports
+    kept.insert(2, _cell("t1", "square_test", True))
+    assert RestoreLockedCells._place(order, 3, kept) == 3  # add_test: after square_test
+    kept.insert(3, _cell("t2", "add_test", True))
+    assert RestoreLockedCells._place(order, 5, kept) == 6  # cube_test: after the cube solution
+    # Without cell ids (an old notebook format) the nearest following source cell anchors it.
+    anonymous = [_cell("x"), _cell("sol", "cube_solution")]
+    for cell in anonymous:
+        cell.pop("id")
+    assert RestoreLockedCells._place(order, 2, anonymous) == 1
+
+
+def test_edits_are_judged_on_the_visible_lines_only():
+    from grading.preprocessors import _visible
+
+    source = "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS\n"
+    assert _visible(source) == _visible("  assert f(1) == 2  \n\n") == ["assert f(1) == 2"]
+    assert _visible(source) != _visible("assert True")
