@@ -591,6 +591,18 @@ def render_markdown(results: Sequence[MutantResult], parts: dict[str, PartSummar
     return "\n".join(lines) + "\n"
 
 
+def rerender(out: Path) -> str:
+    """``OUT/mutation_report.md`` written again from ``OUT/mutation_report.json`` (e.g. after the
+    report's layout changed); returns the page."""
+    data = json.loads((out / REPORT_JSON).read_text(encoding="utf-8"))
+    names = {f.name for f in dataclasses.fields(MutantResult)}
+    results = [MutantResult(**{k: v for k, v in item.items() if k in names}) for item in data["mutants"]]
+    seconds = {module: part.get("seconds", 0.0) for module, part in data["parts"].items()}
+    page = render_markdown(results, summarise(results, seconds), data["meta"])
+    (out / REPORT_MD).write_text(page, encoding="utf-8")
+    return page
+
+
 # ---------------------------------------------------------------- running
 
 def _write_student(source_dir: Path, dest: Path, notebooks: Sequence[str], mutant: Mutant | None,
