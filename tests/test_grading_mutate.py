@@ -294,12 +294,12 @@ def test_sampled_mutation_run_meets_the_thresholds(tmp_path):
     out = tmp_path / "out"
     done = _cli("--module", "layers", "--module", "style_transfer",
                 "--notebook", "1_layers", "--notebook", "6_style_transfer",
-                "--sample", "8", "--seed", "4", "--workers", "2", "--cell-timeout", "120",
+                "--sample", "6", "--seed", "4", "--workers", "2", "--cell-timeout", "120",
                 "--min-caught", "0.95", "--require-alternatives", "--out", str(out), timeout=900)
     report = json.loads((out / "mutation_report.json").read_text())
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     verdicts = {m["id"]: m["verdict"] for m in report["mutants"]}
-    assert len(verdicts) == 8
+    assert len(verdicts) == 6
     assert {m["kind"] for m in report["mutants"]} == {"bug", "alternative"}
     assert set(verdicts.values()) <= {"caught", "full credit"}
     assert {m["module"] for m in report["mutants"]} == {"layers", "style_transfer"}
