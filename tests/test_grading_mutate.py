@@ -308,3 +308,16 @@ def test_sampled_mutation_run_meets_the_thresholds(tmp_path):
         if mutant["kind"] == "bug":  # one broken function never zeroes the notebook
             assert 0 < mutant["score"] < mutant["baseline"]
     assert "| layers |" in done.stdout and (out / "mutation_report.md").is_file()
+
+
+def test_every_mutant_of_the_collection_reaches_a_graded_cell():
+    """A bug no graded cell can reach could never be caught: the map must find one for each."""
+    source = ROOT / "solutions" / "dl"
+    usage = UsageMap(source)
+    texts = {module: (source / f"{module}.py").read_text() for module in usage.modules}
+    unreached = []
+    for mutant in load_mutants(ROOT / "tests" / "mutants"):
+        symbols = mutated_symbols(mutant, texts[mutant.module])
+        if not symbols or not usage.cells_to_catch(symbols):
+            unreached.append(mutant.id)
+    assert not unreached
