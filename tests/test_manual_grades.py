@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,22 @@ def _run(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "grading", *argv], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=900, check=False)
+
+
+def _manual(capsys, course: Path, *argv: str) -> tuple[int, str, str]:
+    """``python -m grading manual-grades ...`` in this process (the autograde above runs as a
+    real command; here the same entry point without a second interpreter start per call)."""
+    from grading.cli import main
+
+    capsys.readouterr()
+    cwd = Path.cwd()
+    os.chdir(course)  # the default --source is solutions/dl of the current folder
+    try:
+        code = main(["manual-grades", *argv])
+    finally:
+        os.chdir(cwd)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def _grades(out: Path) -> dict[tuple[str, str, str], tuple[str, float, float]]:
@@ -81,12 +98,12 @@ def test_autograde_leaves_the_written_answers_at_zero_as_manual_rows(graded):
         assert _total(grades, student, "auto") == AUTO[student]
 
 
-def test_template_lists_every_answer_with_rubric_and_text(graded, tmp_path):
+def test_template_lists_every_answer_with_rubric_and_text(graded, capsys, tmp_path):
     course, out = graded
     template = tmp_path / "scores.csv"
-    done = _run(course, "manual-grades", str(out), "--template", str(template))
-    assert done.returncode == 0, done.stderr
-    assert "4 answer(s) to grade" in done.stdout
+    code, stdout, stderr = _manual(capsys, course, str(out), "--template", str(template))
+    assert code == 0, stderr
+    assert "4 answer(s) to grade" in stdout
     with open(template, newline="") as handle:
         reader = csv.DictReader(handle)
         assert reader.fieldnames == ["student_id", "notebook", "grade_id", "max_score", "score", "comment",
@@ -103,8 +120,8 @@ def test_template_lists_every_answer_with_rubric_and_text(graded, tmp_path):
     assert "## 1_basics / why_square (2 points)" in markdown and "Why is `square(x)` never negative" in markdown
     assert "> Because squares of negatives are positive." in markdown
     # An existing file is not overwritten without --force.
-    again = _run(course, "manual-grades", str(out), "--template", str(template))
-    assert again.returncode == 2 and "exists" in again.stderr
+    code, stdout, stderr = _manual(capsys, course, str(out), "--template", str(template))
+    assert code == 2 and "exists" in stderr
 
 
 def _gradebook_scores(out: Path) -> dict[tuple[str, str], tuple[float | None, bool, float]]:
@@ -120,7 +137,7 @@ def _gradebook_scores(out: Path) -> dict[tuple[str, str], tuple[float | None, bo
         return result
 
 
-def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(graded, tmp_path):
+def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(graded, capsys, tmp_path):
     course, out = graded
     first = _write(tmp_path / "first.csv", [
         ["correct", "1_basics", "why_square", "2", "1.5", "right idea, no sign argument"],
@@ -128,16 +145,16 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
         ["untouched", "1_basics", "why_square", "2", "0.5", ""],
         ["untouched", "2_loops", "loop_bonus", "1", "", ""],  # blank: not graded yet
     ])
-    done = _run(course, "manual-grades", str(out), "--import", str(first))
-    assert done.returncode == 0, done.stderr
-    assert "recorded 3 manual score(s)" in done.stdout
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(first))
+    assert code == 0, stderr
+    assert "recorded 3 manual score(s)" in stdout
     grades = _grades(out)
     assert grades[("correct", "1_basics", "why_square")] == ("manual", 1.5, 2.0)
     assert grades[("correct", "2_loops", "loop_bonus")] == ("manual", 1.0, 1.0)
     assert grades[("untouched", "1_basics", "why_square")] == ("manual", 0.5, 2.0)
     assert _total(grades, "correct") == 7 + 1.5 + 1 and _total(grades, "untouched") == 0.5
     assert _total(grades, "correct", "auto") == AUTO["correct"]  # automatic scores untouched
-    line = next(line for line in done.stdout.splitlines() if line.startswith("correct "))
+    line = next(line for line in stdout.splitlines() if line.startswith("correct "))
     assert line.split() == ["correct", "7", "2.5", "9.5", "10"]
     results = json.loads((out / "results.json").read_text())
     basics = results["students"]["correct"]["notebooks"]["1_basics"]
@@ -155,7 +172,7 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
 
     # The template now shows what was recorded.
     template = tmp_path / "again.csv"
-    assert _run(course, "manual-grades", str(out), "--template", str(template)).returncode == 0
+    assert _manual(capsys, course, str(out), "--template", str(template))[0] == 0
     with open(template, newline="") as handle:
         rows = {(r["student_id"], r["grade_id"]): r for r in csv.DictReader(handle)}
     assert rows[("correct", "why_square")]["score"] == "1.5"
@@ -164,8 +181,8 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
 
     # A second import overwrites what it names and keeps the rest.
     second = _write(tmp_path / "second.csv", [["correct", "1_basics", "why_square", "2", "2", "full marks on review"]])
-    done = _run(course, "manual-grades", str(out), "--import", str(second))
-    assert done.returncode == 0, done.stderr
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(second))
+    assert code == 0, stderr
     grades = _grades(out)
     assert grades[("correct", "1_basics", "why_square")] == ("manual", 2.0, 2.0)
     assert grades[("untouched", "1_basics", "why_square")] == ("manual", 0.5, 2.0)
@@ -186,31 +203,29 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_bad_files_are_refused_naming_the_line_and_nothing_is_written(graded, tmp_path, case):
+def test_bad_files_are_refused_naming_the_line_and_nothing_is_written(graded, capsys, tmp_path, case):
     course, out = graded
     rows, message = BAD_FILES[case]
     # A valid first line: it must not be imported either.
     path = _write(tmp_path / "bad.csv", [["untouched", "2_loops", "loop_bonus", "1", "1", ""], *rows])
     before_csv, before_db = (out / "grades.csv").read_bytes(), _gradebook_scores(out)
     before_results = (out / "results.json").read_bytes()
-    done = _run(course, "manual-grades", str(out), "--import", str(path))
-    assert done.returncode == 2, done.stdout
-    assert "nothing was imported" in done.stderr
-    import re
-
-    assert re.search(message, done.stderr), done.stderr
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(path))
+    assert code == 2, stdout
+    assert "nothing was imported" in stderr
+    assert re.search(message, stderr), stderr
     assert (out / "grades.csv").read_bytes() == before_csv
     assert (out / "results.json").read_bytes() == before_results
     assert _gradebook_scores(out) == before_db
 
 
-def test_missing_columns_and_missing_out_are_clear_errors(graded, tmp_path):
+def test_missing_columns_and_missing_out_are_clear_errors(graded, capsys, tmp_path):
     course, out = graded
     path = _write(tmp_path / "cols.csv", [["correct", "why_square", "1"]], header=("student", "grade_id", "points"))
-    done = _run(course, "manual-grades", str(out), "--import", str(path))
-    assert done.returncode == 2 and "line 1: missing column(s) student_id, notebook, score" in done.stderr
-    done = _run(course, "manual-grades", str(tmp_path / "nowhere"), "--template", str(tmp_path / "t.csv"))
-    assert done.returncode == 2 and "OUT must be the --out folder" in done.stderr
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(path))
+    assert code == 2 and "line 1: missing column(s) student_id, notebook, score" in stderr
+    code, stdout, stderr = _manual(capsys, course, str(tmp_path / "nowhere"), "--template", str(tmp_path / "t.csv"))
+    assert code == 2 and "OUT must be the --out folder" in stderr
 
 
 def test_rubric_and_model_answer_come_from_the_solution_region():
