@@ -13,7 +13,7 @@ from grading.course import CourseError, CoursePaths
 
 # Verbs whose parser and handler live in their own module: ``register(verbs)`` adds a
 # subparser and sets ``handler=<callable(args) -> int>`` as its default.
-PLUGGED_VERBS: tuple[str, ...] = ("grading.mutate", "grading.export", "grading.manual_grades")
+PLUGGED_VERBS: tuple[str, ...] = ("grading.mutate", "grading.export", "grading.student_pdf", "grading.manual_grades")
 
 
 def _positive_int(text: str) -> int:
