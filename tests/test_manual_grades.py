@@ -234,3 +234,22 @@ def test_rubric_and_model_answer_come_from_the_solution_region():
     assert split_answer_and_rubric(source) == ("The answer.\n\nMore.", "- 1 pt: this\n- 1 pt: that")
     assert split_answer_and_rubric("### BEGIN SOLUTION\nOnly an answer.\n### END SOLUTION") == ("Only an answer.", "")
     assert split_answer_and_rubric("no region") == ("", "")
+
+
+def test_scores_given_in_nbgrader_formgrader_reach_grades_csv_with_any_import(graded, capsys, tmp_path):
+    """The formgrader path: its API handler sets manual_score and needs_manual_grade like this
+    (nbgrader/server_extensions/formgrader/apihandlers.py, GradeHandler.put); an import of a
+    file with every score blank then rewrites grades.csv from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    course, out = graded
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("loop_bonus", "2_loops", "dl", "untouched")
+        grade.manual_score = 0.5
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    blank = _write(tmp_path / "blank.csv", [["untouched", "2_loops", "loop_bonus", "1", "", ""]])
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(blank))
+    assert code == 0, stderr
+    assert "recorded 0 manual score(s)" in stdout
+    assert _grades(out)[("untouched", "2_loops", "loop_bonus")] == ("manual", 0.5, 1.0)
