@@ -371,7 +371,7 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
                                "its own notebook folder: no solutions, tests, .git, other submissions, "
                                "OUT, gradebook or host sockets (private mount namespace)")
     report.enforced.append("kernel limits: " + limits.describe()
-                           + ("" if uid is not None else " (process limit not enforced for root)"))
+                           + ("" if uid is not None else " (process limit not set: the kernel shares the grader's uid)"))
     return report, uid
 
 

@@ -140,3 +140,28 @@ def test_the_kernel_launcher_drops_to_its_uid_with_limits_and_hidden_paths(tmp_p
     assert result["memory"] == [2 * 2**30] * 2 and result["nproc"] == [64, 64] and result["core"] == [0, 0]
     assert result["home"] == str(home) and result["sandbox_env"] is None
     assert (notebook_dir / "written-by-kernel.txt").read_text() == "ok"
+
+
+WITHOUT_ROOT = textwrap.dedent("""
+    import json, os, sys
+    from pathlib import Path
+    os.geteuid = lambda: 1000  # what the job sees when the grader is not root
+    from grading.isolation import SANDBOX_ENV, KernelSandbox, enter_job_sandbox
+    report, uid = enter_job_sandbox(Path(sys.argv[1]))
+    sandbox = KernelSandbox.from_env(os.environ[SANDBOX_ENV])
+    print(json.dumps({"line": report.line(), "uid": uid, "sandbox_uid": sandbox.uid, "hide": sandbox.hide}))
+""")
+
+
+def test_without_root_the_job_still_runs_and_says_what_is_not_enforced(tmp_path):
+    (tmp_path / "gradebook.db").write_text("")
+    done = subprocess.run([sys.executable, "-c", WITHOUT_ROOT, str(tmp_path)], capture_output=True,
+                          text=True, timeout=60, cwd=REPO, env=nbgrader_env(), check=True)
+    result = json.loads(done.stdout)
+    assert result["uid"] is None and result["sandbox_uid"] is None and result["hide"] == []
+    line = result["line"]
+    for missing in ("network namespace (needs root)", "separate uid (needs root)",
+                    "hidden solutions/submissions/gradebook (needs root)"):
+        assert missing in line.split("NOT enforced: ")[1], line
+    assert "kernel limits: memory 6 GiB" in line and "process limit not set" in line
+    assert oct((tmp_path / "gradebook.db").stat().st_mode & 0o777) == "0o600"
