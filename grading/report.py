@@ -12,7 +12,13 @@ import statistics
 from pathlib import Path
 
 from grading.pdf import html_to_pdf
-from grading.report_plots import grading_times, notebook_distributions, question_means
+from grading.report_plots import (
+    grading_times,
+    notebook_distributions,
+    question_distributions,
+    question_means,
+    question_shares,
+)
 from grading.report_stats import ClassStats, load_class_stats
 
 STYLE = """
@@ -75,6 +81,33 @@ def _hardest(stats: ClassStats) -> str:
     return _table(["notebook", "question", "points", "class mean", "full marks"], rows, numeric_from=2)
 
 
+def _question_table(stats: ClassStats) -> str:
+    rows = []
+    for q in stats.questions:
+        full, partial, none = question_shares(q)
+        rows.append([q.notebook, q.grade_id, q.kind, _points(q.max_score),
+                     f"{statistics.fmean(q.scores) if q.scores else 0:.2f}",
+                     f"{full:.0f}%", f"{partial:.0f}%", f"{none:.0f}%"])
+    return _table(["notebook", "question", "graded", "points", "mean", "full marks", "partial", "no marks"],
+                  rows, numeric_from=3)
+
+
+def _reasons(stats: ClassStats) -> str:
+    if not stats.problems:
+        return ""
+    rows = [[status, reason, str(count)] for status, reason, count in stats.reason_counts()]
+    return "<p>The reasons, most frequent first:</p>" + _table(["status", "reason", "notebooks"], rows,
+                                                                 numeric_from=2)
+
+
+def _notebook_times(stats: ClassStats) -> str:
+    rows = [[nb, str(len(times)), f"{statistics.median(times):.1f}", f"{max(times):.1f}", f"{sum(times):.1f}"]
+            for nb in stats.notebooks for times in [stats.notebook_seconds.get(nb, [])] if times]
+    if not rows:
+        return ""
+    return _table(["notebook", "runs", "median s", "max s", "total s"], rows)
+
+
 def _manual(stats: ClassStats) -> str:
     manual = [q for q in stats.questions if q.kind == "manual"]
     if not manual:
@@ -108,9 +141,13 @@ def render_report(stats: ClassStats, title: str) -> str:
 {_hardest(stats)}
 <h2>Every autograded question</h2>
 <img alt="mean score per question" src="{question_means(stats)}">
+<h2>Score distribution per question</h2>
+{_question_table(stats)}
+<img alt="full, partial and no marks per question" src="{question_distributions(stats)}">
 <h2>Hand-graded questions</h2>
 {_manual(stats)}
 <h2>Failures and their reasons</h2>
+{_reasons(stats)}
 {_problems(stats)}
 <h2>Students</h2>
 {_students(stats)}
@@ -118,6 +155,8 @@ def render_report(stats: ClassStats, title: str) -> str:
 <p>The whole run took {stats.total_seconds:.1f} s with {stats.workers} worker(s); a submission took
 {statistics.median(times):.1f} s (median), {max(times):.1f} s at most.</p>
 <img alt="seconds per submission" src="{grading_times(stats)}">
+<p>Per notebook (nbgrader's run on it, start-up included):</p>
+{_notebook_times(stats)}
 </body></html>
 """
 

@@ -59,6 +59,34 @@ def question_means(stats: ClassStats) -> str:
     return _data_uri(figure)
 
 
+def question_distributions(stats: ClassStats) -> str:
+    """Per question (autograded and hand-graded): the share of students with full, partial and no marks."""
+    questions = sorted(stats.questions, key=lambda q: (q.notebook, q.grade_id), reverse=True)
+    height = max(2.0, 0.22 * len(questions) + 1.0)
+    figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, height))
+    labels = [f"{q.notebook} / {q.grade_id}{' (hand)' if q.kind == 'manual' else ''}" for q in questions]
+    shares = [question_shares(q) for q in questions]
+    left = [0.0] * len(questions)
+    for index, (name, color) in enumerate((("full marks", "#55A868"), ("partial", "#DD8452"),
+                                           ("no marks", "#C44E52"))):
+        values = [share[index] for share in shares]
+        axis.barh(labels, values, left=left, color=color, label=name)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    axis.set_xlim(0, 100)
+    axis.set_xlabel("% of students", fontsize=8)
+    axis.tick_params(labelsize=7)
+    axis.legend(fontsize=7, loc="lower right", ncol=3)
+    return _data_uri(figure)
+
+
+def question_shares(question) -> tuple[float, float, float]:
+    """% of students with full, partial and no marks on a question."""
+    count = len(question.scores) or 1
+    full = sum(score >= question.max_score > 0 for score in question.scores)
+    none = sum(score <= 0 for score in question.scores)
+    return 100 * full / count, 100 * (count - full - none) / count, 100 * none / count
+
+
 def grading_times(stats: ClassStats) -> str:
     """Seconds each submission took to grade."""
     students = sorted(stats.seconds_per_student, key=lambda s: stats.seconds_per_student[s])

@@ -45,12 +45,19 @@ class ClassStats:
     total_seconds: float
     workers: int
     extra: dict = field(default_factory=dict)
+    # notebook -> seconds nbgrader took on it, one entry per student whose notebook ran
+    notebook_seconds: dict[str, list[float]] = field(default_factory=dict)
 
     def totals(self) -> dict[str, tuple[float, float]]:
         return {
             student: (sum(s for s, _ in scores.values()), sum(m for _, m in scores.values()))
             for student, scores in self.notebook_scores.items()
         }
+
+    def reason_counts(self) -> list[tuple[str, str, int]]:
+        """(status, reason, how many notebooks) for every reason a notebook lost points, most frequent first."""
+        counts = Counter((status, reason) for _, _, status, reason in self.problems)
+        return sorted(((s, r, n) for (s, r), n in counts.items()), key=lambda item: (-item[2], item[0], item[1]))
 
     def hardest(self, count: int = 10) -> list[QuestionStats]:
         auto = [q for q in self.questions if q.kind == "auto"]
@@ -86,9 +93,12 @@ def load_class_stats(out_dir: Path) -> ClassStats:
 
     problems = []
     status_counts: Counter = Counter()
+    notebook_seconds: dict[str, list[float]] = defaultdict(list)
     for student, outcome in sorted(students_results.items()):
         for notebook, result in sorted(outcome["notebooks"].items()):
             status_counts[result["status"]] += 1
+            if float(result.get("seconds", 0.0)) > 0:
+                notebook_seconds[notebook].append(float(result["seconds"]))
             if result["status"] != "graded" or result["reason"]:
                 problems.append((student, notebook, result["status"], result["reason"]))
             if student not in notebook_scores or notebook not in notebook_scores[student]:
@@ -109,4 +119,5 @@ def load_class_stats(out_dir: Path) -> ClassStats:
         seconds_per_student={s: float(o.get("seconds", 0.0)) for s, o in students_results.items()},
         total_seconds=float(results.get("seconds", 0.0)),
         workers=int(results.get("workers", 1)),
+        notebook_seconds=dict(notebook_seconds),
     )

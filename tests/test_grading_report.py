@@ -10,6 +10,7 @@ import pytest
 
 from grading.feedback import remote_resources
 from grading.report import build_report
+from grading.report_plots import question_shares
 from grading.report_stats import ReportError, load_class_stats
 
 pytestmark = pytest.mark.slow  # prints a PDF with Chromium
@@ -42,6 +43,12 @@ def test_statistics_come_from_the_graded_files():
     assert (hardest[0].grade_id, hardest[0].full_marks, len(hardest[0].scores)) == ("hypotenuse_test", 2, 8)
     assert [q.grade_id for q in hardest] == ["hypotenuse_test", "add_test", "cube_test", "square_test", "total_test"]
     assert ("kernel_crash", "1_basics", "failed") in [p[:3] for p in stats.problems]
+    hypotenuse = next(q for q in stats.questions if q.grade_id == "hypotenuse_test")
+    full, partial, none = question_shares(hypotenuse)
+    assert (full, partial, none) == (25.0, 0.0, 75.0)  # 2 of 8 students
+    assert sum(count for _, _, count in stats.reason_counts()) == len(stats.problems)
+    assert sorted(stats.notebook_seconds) == ["1_basics", "2_loops"]
+    assert all(seconds > 0 for times in stats.notebook_seconds.values() for seconds in times)
 
 
 def test_report_html_is_self_contained_with_plots_and_reasons(report):
@@ -49,9 +56,10 @@ def test_report_html_is_self_contained_with_plots_and_reasons(report):
     page = html_path.read_text()
     assert html_path == html_path.parent.parent / "report" / "report.html"
     assert remote_resources(page) == []
-    assert page.count('src="data:image/png;base64,') == 3
+    assert page.count('src="data:image/png;base64,') == 4
     for expected in ("Hardest questions", "hypotenuse_test", "the kernel died", "not valid JSON",
-                     "no 2_loops.ipynb in the submission", "Grading times"):
+                     "no 2_loops.ipynb in the submission", "Grading times", "Score distribution per question",
+                     "The reasons, most frequent first", "median s"):
         assert expected in page
 
 
