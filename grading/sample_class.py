@@ -81,8 +81,8 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_modu
     folder = attacker("fork_bomb")
     _replace_body(folder / main_module, function, ["while True:", "    os.fork()"], "fork bomb",
                   imports=("import os",))
-    students[folder.name] = (f"{function} is a fork bomb: the kernel's uid hits its process limit, the "
-                             f"test scores 0, the children are killed and the other cells keep their points")
+    students[folder.name] = (f"{function} is a fork bomb: within a second the grader kills its processes "
+                             f"and the kernel, {function}'s tests score 0, a new kernel grades the other cells")
     folder = attacker("network")
     _replace_body(folder / main_module, function, [
         "import urllib.request",
