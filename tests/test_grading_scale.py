@@ -11,6 +11,7 @@ from postgres_server import postgres_server
 
 from grading.autograde import AutogradeSettings, autograde
 from grading.course import CoursePaths
+from grading.export import export
 from grading.gradebook import CourseGradebook, gradebook_url
 from grading.mutants import load_mutants
 from grading.release import build_release
@@ -93,7 +94,7 @@ def test_cluster_and_postgres_give_the_local_pools_grades(local_out, cluster_out
                 result["status"], result["score"], result["cells"]), (student, notebook)
     assert "the kernel died" in remote["kernel_crash"]["notebooks"]["1_basics"]["reason"]
     # The rows the PostgreSQL gradebook holds are the ones grades.csv was written from.
-    assert sum(row.score for row in rows if row.student_id == "correct") == 7 + 2
+    assert sum(row.score for row in rows if row.student_id == "correct") == 5 + 2
 
 
 def test_postgres_gradebook_is_recorded_without_its_password(cluster_out):
@@ -110,6 +111,14 @@ def test_feedback_from_the_cluster_run_reads_the_postgres_scores(cluster_out):
     correct = (out / "feedback" / "correct" / "1_basics.html").read_text()
     assert "(Score: 5.0 / 7.0)" in correct
     assert "not valid JSON" in (out / "feedback" / "corrupt_notebook" / "1_basics.html").read_text()
+
+
+def test_export_reads_the_postgres_gradebook(local_out, cluster_out, tmp_path):
+    out = cluster_out[0]
+    local = export(local_out, "generic", tmp_path / "local.csv", warn=lambda line: None).read_text()
+    remote = export(out, "generic", tmp_path / "cluster.csv", warn=lambda line: None).read_text()
+    assert remote == local
+    assert "correct,5,2,7,0,7,10,2" in remote.splitlines()
 
 
 def test_an_unreachable_scheduler_is_a_clear_error():
