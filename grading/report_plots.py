@@ -75,7 +75,7 @@ def question_distributions(stats: ClassStats) -> str:
     axis.set_xlim(0, 100)
     axis.set_xlabel("% of students", fontsize=8)
     axis.tick_params(labelsize=7)
-    axis.legend(fontsize=7, loc="lower right", ncol=3)
+    axis.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return _data_uri(figure)
 
 
