@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from grading.autograde import AutogradeSettings, autograde, blas_thread_env  # noqa: E402
 from grading.course import CoursePaths  # noqa: E402
+from grading.nbgrader_run import nbgrader_env  # noqa: E402
 from grading.release import build_release  # noqa: E402
 from grading.sample_class import build_sample_class  # noqa: E402
 
@@ -59,7 +60,8 @@ def _phases(log: list[str]) -> dict[str, float]:
     return found
 
 
-def execute_alone(student_dir: Path, notebooks: list[str], cell_timeout: int, work: Path) -> dict[str, float]:
+def execute_alone(student_dir: Path, notebooks: list[str], cell_timeout: int, work: Path,
+                  datasets_dir: Path | None) -> dict[str, float]:
     """Seconds nbclient takes to run each notebook of the submission, nothing else."""
     import nbformat
     from nbclient import NotebookClient
@@ -67,7 +69,11 @@ def execute_alone(student_dir: Path, notebooks: list[str], cell_timeout: int, wo
     copy = shutil.copytree(student_dir, work / "alone")
     seconds = {}
     saved = dict(os.environ)
-    os.environ.update(blas_thread_env(1))  # what a 1-worker autograde gives each kernel
+    # What a 1-worker autograde gives each kernel: BLAS threads, starter importable, the datasets.
+    extra = blas_thread_env(1)
+    if datasets_dir:
+        extra["DL_COURSE_DATA"] = str(datasets_dir)
+    os.environ.update(nbgrader_env(extra))
     try:
         for notebook in notebooks:
             nb = nbformat.read(copy / f"{notebook}.ipynb", as_version=4)
@@ -132,7 +138,8 @@ def main() -> int:
         if 1 in runs:
             total, phases, summary = runs[1]
             notebooks = summary.notebooks
-            alone = execute_alone(submissions / "correct_01", notebooks, args.cell_timeout, work)
+            alone = execute_alone(submissions / "correct_01", notebooks, args.cell_timeout, work,
+                                  course.datasets_dir)
             executing = sum(alone.values())
             per_notebook = {nb: statistics.median(o.notebooks[nb].seconds for o in summary.outcomes.values())
                             for nb in notebooks}
