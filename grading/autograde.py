@@ -337,7 +337,12 @@ def autograde(
                                    skipped, public_url(db_url) if db_url else None)
         _write_results(summary, settings)
         phase = time.monotonic()
-        generate_feedback(out_dir, executor_workers=settings.workers, echo=log, db_url=db_url)
+        # Skipped submissions keep their pages if they have them (`python -m grading feedback OUT`
+        # rewrites all, e.g. after hand grading).
+        pages_needed = [s for s in students if s not in skipped or not all(
+            (out_dir / "feedback" / s / f"{nb}.html").is_file() for nb in notebooks)]
+        generate_feedback(out_dir, executor_workers=settings.workers, echo=log, db_url=db_url,
+                          students=pages_needed if skipped else None)
         log(f"feedback: {time.monotonic() - phase:.1f} s")
         summary.seconds = time.monotonic() - started
         _write_results(summary, settings)

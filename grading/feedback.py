@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -95,10 +95,13 @@ def _not_graded_page(student: str, notebook: str, status: str, reason: str,
 
 def generate_feedback(
     out_dir: Path, executor_workers: int = 1, echo: Callable[[str], None] = print, db_url: str | None = None,
+    students: Iterable[str] | None = None,
 ) -> int:
-    """Write every feedback page of a graded ``out_dir``; returns the number of pages.
+    """Write the feedback pages of a graded ``out_dir``; returns the number of pages there.
 
     ``db_url``: the course gradebook (default: the one ``out_dir``'s results.json names).
+    ``students``: only these students' pages are (re)written (autograde passes the ones it
+    graded, not those a re-run skipped); default: everyone's, from scratch.
     """
     try:
         results = json.loads((out_dir / "results.json").read_text())
@@ -107,10 +110,15 @@ def generate_feedback(
             f"cannot read {out_dir / 'results.json'} ({error}); run `python -m grading autograde` first"
         ) from error
     db_url = db_url or gradebook_url(out_dir)
-    shutil.rmtree(out_dir / "feedback", ignore_errors=True)
+    wanted = set(results["students"]) if students is None else set(students)
+    if students is None:
+        shutil.rmtree(out_dir / "feedback", ignore_errors=True)
+    else:
+        for student in wanted:
+            shutil.rmtree(out_dir / "feedback" / student, ignore_errors=True)
     graded_students = sorted(
         student for student in results["students"]
-        if (out_dir / "autograded" / student / ASSIGNMENT_ID).is_dir()
+        if student in wanted and (out_dir / "autograded" / student / ASSIGNMENT_ID).is_dir()
     )
     chunks = [graded_students[i :: executor_workers] for i in range(executor_workers)]
     chunks = [chunk for chunk in chunks if chunk]
@@ -125,6 +133,8 @@ def generate_feedback(
     for cell in CourseGradebook(db_url).graded_cells():
         cells_by_notebook.setdefault(cell.notebook, []).append((cell.grade_id, cell.kind, cell.max_score))
     for student, outcome in results["students"].items():
+        if student not in wanted:
+            continue
         for notebook, result in outcome["notebooks"].items():
             page = out_dir / "feedback" / student / f"{notebook}.html"
             if result["status"] != "graded" or not page.exists():

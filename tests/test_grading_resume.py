@@ -102,13 +102,18 @@ def test_resume_grades_only_what_the_interrupted_run_did_not_finish(interrupted)
     results = json.loads((out / "results.json").read_text())
     assert results["skipped"] == ["alice"]
     assert results["students"]["alice"]["notebooks"]["2_loops"]["score"] == 2
+    # alice was skipped, but the interrupted run never wrote her feedback: written now.
     assert sorted(p.name for p in (out / "feedback").iterdir()) == list(STUDENTS)
+    assert "(Score: 2.0 / 3.0)" in (out / "feedback" / "alice" / "2_loops.html").read_text()
 
 
 def test_changed_files_are_regraded_and_force_regrades_everyone(interrupted):
     submissions, out, _ = interrupted
+    page = out / "feedback" / "alice" / "2_loops.html"
+    written = page.stat().st_mtime_ns
     _rerun(submissions, out)  # idempotent: nothing to do
     assert len(_lines(out, "autograding 0 submissions (3 skipped")) == 1
+    assert page.stat().st_mtime_ns == written  # unchanged submissions keep their feedback pages
     module = submissions / "carol" / "mathops.py"
     module.write_text(module.read_text().replace("    result = 0\n", "    result = 1\n", 1))
     _rerun(submissions, out)
