@@ -240,7 +240,8 @@ def _markdown(cells, written, students, out_dir: Path, csv_path: Path) -> str:
         info = written.get((cell.notebook, cell.grade_id))
         parts.append(f"\n## {cell.notebook} / {cell.grade_id} ({format_points(cell.max_score)} points)\n")
         if info:
-            parts.append(f"\n### Question\n\n{info.prompt}\n")
+            prompt = re.sub(r"^#+\s*(.+)$", r"**\1**", info.prompt, flags=re.M)  # headings below ours
+            parts.append(f"\n### Question\n\n{prompt}\n")
             parts.append(f"\n### Rubric\n\n{info.rubric or '(none in the source notebook)'}\n")
             parts.append(f"\n### Model answer\n\n{info.model_answer}\n")
         for student in students:
@@ -275,21 +276,30 @@ def read_import_file(csv_path: Path, gradebook: _OutGradebook, notebooks: Iterab
     errors: list[str] = []
     seen: dict[tuple[str, str, str], int] = {}
     with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        reader = csv.reader(handle)
+        try:
+            header = [name.strip() for name in next(reader, [])]
+        except csv.Error as error:
+            raise ManualGradesError(f"{csv_path}: line 1: not valid CSV ({error})") from error
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
             raise ManualGradesError(
                 f"{csv_path}: line 1: missing column(s) {', '.join(missing)}; the header needs at least "
                 f"{','.join(REQUIRED_COLUMNS)} (write one with --template)"
             )
+        last_end = reader.line_num  # the header's last line
         try:
-            for record in reader:
-                line = reader.line_num  # the file line where this record ends
+            for index, fields in enumerate(reader, start=2):
+                # Answers and rubrics span several lines: name the line where the record starts,
+                # and its row in a spreadsheet when that differs.
+                line, last_end = last_end + 1, reader.line_num
+                row = f" (row {index})" if line != index else ""
+                record = dict(zip(header, fields, strict=False))
                 student = (record.get("student_id") or "").strip()
                 notebook = (record.get("notebook") or "").strip()
                 grade_id = (record.get("grade_id") or "").strip()
                 raw = (record.get("score") or "").strip()
-                where = f"{csv_path}: line {line}"
+                where = f"{csv_path}: line {line}{row}"
                 if not (student or notebook or grade_id or raw):
                     continue  # an empty line
                 if not raw:

@@ -124,6 +124,28 @@ def test_template_lists_every_answer_with_rubric_and_text(graded, capsys, tmp_pa
     assert code == 2 and "exists" in stderr
 
 
+def test_the_template_itself_imports_and_errors_name_the_line_where_a_record_starts(graded, capsys, tmp_path):
+    course, out = graded
+    template = tmp_path / "filled.csv"
+    assert _manual(capsys, course, str(out), "--template", str(template))[0] == 0
+    with open(template, newline="") as handle:
+        header, *body = list(csv.reader(handle))
+    target = next(i for i, row in enumerate(body) if row[0] == "untouched" and row[2] == "why_square")
+    body[target][header.index("score")] = "7"
+    _write(template, body, header=header)
+    lines = template.read_text().split("\n")
+    start = 1 + next(i for i, line in enumerate(lines) if line.startswith("untouched,1_basics,why_square,"))
+    assert start != target + 2  # multi-line answers above it
+    code, _, stderr = _manual(capsys, course, str(out), "--import", str(template))
+    assert code == 2 and f"line {start} (row {target + 2}): score 7 for 1_basics/why_square" in stderr, stderr
+    body[target][header.index("score")] = ""
+    _write(template, body, header=header)
+    before = (out / "grades.csv").read_bytes()
+    code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(template))
+    assert code == 0 and "recorded 0 manual score(s)" in stdout, stderr
+    assert (out / "grades.csv").read_bytes() == before
+
+
 def _gradebook_scores(out: Path) -> dict[tuple[str, str], tuple[float | None, bool, float]]:
     from nbgrader.api import Gradebook
 
