@@ -48,6 +48,8 @@ def only(notebook: str, **changes: float) -> dict:
 EXPECTED = {
     "honest": FULL,
     "infinite_loop": only("1_basics", hypotenuse_test=0),
+    # Ignores the interrupt at the cell limit: the kernel is replaced, cube_test still runs and passes.
+    "ignores_interrupt": only("1_basics", hypotenuse_test=0),
     "os_exit": only("1_basics", square_test=0, hypotenuse_test=0),
     "memory_bomb": only("3_vectors", norm_test=0),
     "fork_bomb": only("1_basics", add_test=0),
@@ -71,6 +73,8 @@ EXPECTED = {
 EXPECTED_LOG = {
     "honest/1_basics": r"graded 5/7 \[",
     "infinite_loop/1_basics": rf"hypotenuse_test stopped by the {CELL_TIMEOUT} s limit per cell",
+    "ignores_interrupt/1_basics": r"hypotenuse_test: the cell did not stop when interrupted at its time limit; "
+                                  r"the kernel was restarted",
     "os_exit/1_basics": r"square_test: the kernel died while running this cell.*hypotenuse_test: the kernel died",
     "memory_bomb/3_vectors": r"norm_test: MemoryError",
     "fork_bomb/1_basics": r"add_test: the cell started more than 32 processes \(a fork bomb\); they and "
@@ -154,6 +158,10 @@ def build_class(source: Path, submissions: Path, port: int, out: Path) -> None:
 
     folder = student("infinite_loop", "1_basics")
     _replace_function(folder / "mathops.py", "hypotenuse", "while True:\n    pass")
+
+    folder = student("ignores_interrupt", "1_basics")
+    _replace_function(folder / "mathops.py", "hypotenuse",
+                      "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
 
     folder = student("os_exit", "1_basics")
     _replace_function(folder / "mathops.py", "square", "import os\nos._exit(1)")
