@@ -8,6 +8,7 @@ sampled run grades real mutants of the course through the real pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ from grading.mutate import (
     UsageMap,
     mutated_symbols,
     render_markdown,
+    rerender,
     select_mutants,
     summarise,
     thresholds_met,
@@ -259,6 +261,19 @@ def test_caught_rejected_and_kept_credit_per_part():
     assert "**mod_a/survivor** (survivor does something): 1_first/uses_helper_test" in page
     assert "1_first/model_test (-1): AssertionError: loss differs" in page
     assert "Not graded (no graded notebook reaches them): mod_a/unreached." in page
+
+
+def test_a_report_is_rendered_again_from_its_json(tmp_path):
+    results = [_result("caught", "bug", 6.0, lost={"1_first/uses_helper_test": 4.0}), _result("ok", "alternative", 10.0)]
+    parts = summarise(results, {"mod_a": 3.0})
+    meta = {"seconds": 3.0, "workers": 1, "cell_timeout": 60}
+    (tmp_path / "mutation_report.json").write_text(json.dumps({
+        "meta": meta,
+        "parts": {m: dataclasses.asdict(p) for m, p in parts.items()},
+        "mutants": [dataclasses.asdict(r) | {"verdict": r.verdict} for r in results],
+    }))
+    assert rerender(tmp_path) == render_markdown(results, parts, meta)
+    assert (tmp_path / "mutation_report.md").read_text() == render_markdown(results, parts, meta)
 
 
 def test_a_score_above_a_failing_baseline_still_counts_against_the_baseline():
