@@ -213,6 +213,12 @@ for cell in nb.cells:
 ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
 assert len(ids) == len(set(ids)), "duplicate grade_id"
 nbformat.validate(nb)
+# Written questions (tools/written_questions.py), inserted after their anchor cells.
+sys.path.insert(0, str(ROOT / "tools"))
+from written_questions import insert_written_questions  # noqa: E402
+
+insert_written_questions(nb, OUT.stem)
+nbformat.validate(nb)
 nbformat.write(nb, OUT)
 total = sum(m["points"] for k, _, m in CELLS if m.get("grade"))
 print(f"wrote {OUT.relative_to(ROOT)}: {len(nb.cells)} cells, {total} autograded points")

@@ -622,6 +622,14 @@ def build_cells_notebook(cells, values) -> nbformat.NotebookNode:
 
 if __name__ == "__main__":
     nb = build_cells_notebook(CELLS, E)
+    # The binary warm-up, softmax regression and the written questions (binary_section.py).
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from binary_section import add_binary_section
+
+    add_binary_section(nb)
+    nbformat.validate(nb)
     nbformat.write(nb, OUT)
     total = sum(m["points"] for _, _, m in CELLS if m.get("grade"))
     print(f"wrote {OUT.relative_to(ROOT)}: {len(nb.cells)} cells, {total} autograded points")

@@ -555,6 +555,14 @@ def build_notebook() -> nbformat.NotebookNode:
 
 if __name__ == "__main__":
     nb = build_notebook()
+    # Written questions (tools/written_questions.py), inserted after their anchor cells.
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from written_questions import insert_written_questions
+
+    insert_written_questions(nb, OUT.stem)
+    nbformat.validate(nb)
     nbformat.write(nb, OUT)
     total = sum(m["points"] for _, _, m in CELLS if m.get("grade"))
     print(f"wrote {OUT.relative_to(ROOT)}: {len(nb.cells)} cells, {total} autograded points")
