@@ -134,8 +134,8 @@ class KernelLimits:
         )
 
     def describe(self) -> str:
-        return (f"memory {self.memory / 2**30:g} GiB, CPU {self.cpu_seconds} s per notebook, "
-                f"{self.nproc} processes/threads, files up to {self.fsize / 2**20:g} MiB, no core dumps")
+        return (f"memory {self.memory / 2**30:g} GiB, CPU {self.cpu_seconds} s, {self.nproc} tasks, "
+                f"files {self.fsize / 2**20:g} MiB, no core")
 
 
 @dataclass
@@ -324,7 +324,7 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
     root = os.geteuid() == 0
     lib = libc()
     if lib.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
-        report.enforced.append("orphaned processes stay in the job's process tree (subreaper)")
+        report.enforced.append("subreaper (orphans stay in the job's tree)")
 
     if root:
         try:
@@ -365,11 +365,10 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
     )
     os.environ[SANDBOX_ENV] = sandbox.to_env()
     if uid is not None:
-        report.enforced.append(f"kernel runs as uid {uid}, not the grading user")
+        report.enforced.append(f"kernel runs as uid {uid}")
     if mount_namespace:
-        report.enforced.append("kernel sees only the system folders, Python, starter, the data and "
-                               "its own notebook folder: no solutions, tests, .git, other submissions, "
-                               "OUT, gradebook or host sockets (private mount namespace)")
+        report.enforced.append("kernel sees only system folders, Python, starter, data and its notebook "
+                               "folder (private mount namespace)")
     report.enforced.append("kernel limits: " + limits.describe()
                            + ("" if uid is not None else " (process limit not set: the kernel shares the grader's uid)"))
     return report, uid
