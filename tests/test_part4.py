@@ -193,7 +193,7 @@ def run_checks(mutant: Mutant | None = None, with_training: bool = True) -> dict
             ns["plt"].show = lambda *a, **k: None
             for cell in nb.cells:
                 gid = _meta(cell).get("grade_id")
-                graded = _meta(cell).get("grade")
+                graded = _meta(cell).get("grade") and cell.cell_type == "code"  # not written answers
                 if not (graded or gid in TRAINING_CELLS):
                     continue
                 if gid.startswith("overfit") and not with_training:
