@@ -121,9 +121,10 @@ def grade_remotely(job: Job, argv: list[str], added: dict[str, str], archive: by
 class DaskExecutor:
     """Runs jobs on the workers of a dask.distributed scheduler; yields results as they finish."""
 
-    def __init__(self, scheduler: str, connect_timeout: float = 30.0) -> None:
+    def __init__(self, scheduler: str, connect_timeout: float = 30.0, max_in_flight: int | None = None) -> None:
         self.scheduler = scheduler
         self.connect_timeout = connect_timeout
+        self.max_in_flight = max_in_flight  # None: twice the cluster's threads, at least 4
         self._connected = None
 
     def connect(self) -> DaskExecutor:
@@ -159,22 +160,37 @@ class DaskExecutor:
             jobs_per_host: dict[str, int] = {}
             for worker in workers:
                 jobs_per_host[worker["host"]] = jobs_per_host.get(worker["host"], 0) + int(worker["nthreads"])
-            pending = {}
-            for job in jobs:
+            # A window of jobs in flight (twice the cluster's threads), so that the archives of a
+            # whole class never sit in the scheduler's memory at once.
+            window = self.max_in_flight or max(4, 2 * sum(jobs_per_host.values()))
+            queue = list(jobs)
+            pending: dict = {}
+
+            def submit_next() -> None:
+                job = queue.pop(0)
                 argv, added = _portable(job)
                 archive, _ = pack_directory(job.cwd)
                 payload = client.scatter(archive, hash=False) if len(archive) > SCATTER_ABOVE_BYTES else archive
                 future = client.submit(grade_remotely, job, argv, added, payload, jobs_per_host,
                                        key=f"grade-{job.name}-{uuid.uuid4().hex[:8]}", pure=False)
                 pending[future] = job
-            for future in as_completed(list(pending), loop=client.loop):
+                running.add(future)
+
+            running = as_completed([], loop=client.loop)
+            while queue and len(pending) < window:
+                submit_next()
+            for future in running:
                 job = pending.pop(future)
+                if queue:
+                    submit_next()
                 try:
                     result, returned, notes = future.result()
                 except Exception as error:  # a worker lost, the archive refused: this job only
                     yield JobResult(job.name, None, False, 0.0,
                                     launch_error=f"on the dask cluster: {type(error).__name__}: {error}")
                     continue
+                finally:
+                    future.release()
                 unpack_directory(returned, job.cwd)
                 tail = result.output_tail + "".join(f"\n{note}" for note in notes)
                 yield replace(result, output_tail=tail)

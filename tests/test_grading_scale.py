@@ -11,6 +11,7 @@ from postgres_server import postgres_server
 
 from grading.autograde import AutogradeSettings, autograde
 from grading.course import CoursePaths
+from grading.dask_executor import DaskExecutor
 from grading.export import export
 from grading.gradebook import CourseGradebook, gradebook_url
 from grading.mutants import load_mutants
@@ -57,13 +58,15 @@ def cluster_out(course_and_class):
     course, submissions, work = course_and_class
     out = work / "cluster"
     with postgres_server() as (host, port), LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
     ) as cluster, Client(cluster, set_as_default=False) as client:
         worker_pids = set(client.run(os.getpid).values())
         url = f"postgresql://postgres:{PASSWORD}@{host}:{port}/gradebook"
         settings = AutogradeSettings(scheduler=cluster.scheduler_address, db_url=url, **SETTINGS)
         lines: list[str] = []
-        summary = autograde(submissions, out, course, settings, echo=lines.append)
+        # Two jobs in flight at a time: the others are sent as results come back.
+        executor = DaskExecutor(cluster.scheduler_address, max_in_flight=2).connect()
+        summary = autograde(submissions, out, course, settings, executor=executor, echo=lines.append)
         # Read back while the server runs, through the URL the OUT folder records.
         stored = gradebook_url(out)
         rows = CourseGradebook(stored).rows(CLASS, summary.notebooks)
