@@ -108,6 +108,16 @@ def _notebook_times(stats: ClassStats) -> str:
     return _table(["notebook", "runs", "median s", "max s", "total s"], rows)
 
 
+def _where(stats: ClassStats) -> str:
+    where = (f"on the dask cluster {html.escape(stats.extra['scheduler'])}" if stats.extra.get("scheduler")
+             else f"with {stats.workers} worker(s)")
+    skipped = stats.extra.get("skipped") or []
+    if skipped:
+        where += (f" ({len(skipped)} submission(s) unchanged since an earlier run were not graded again; "
+                  "their times are from that run)")
+    return where
+
+
 def _manual(stats: ClassStats) -> str:
     manual = [q for q in stats.questions if q.kind == "manual"]
     if not manual:
@@ -152,7 +162,7 @@ def render_report(stats: ClassStats, title: str) -> str:
 <h2>Students</h2>
 {_students(stats)}
 <h2>Grading times</h2>
-<p>The whole run took {stats.total_seconds:.1f} s with {stats.workers} worker(s); a submission took
+<p>The whole run took {stats.total_seconds:.1f} s {_where(stats)}; a submission took
 {statistics.median(times):.1f} s (median), {max(times):.1f} s at most.</p>
 <img alt="seconds per submission" src="{grading_times(stats)}">
 <p>Per notebook (nbgrader's run on it, start-up included):</p>

@@ -119,5 +119,6 @@ def load_class_stats(out_dir: Path) -> ClassStats:
         seconds_per_student={s: float(o.get("seconds", 0.0)) for s, o in students_results.items()},
         total_seconds=float(results.get("seconds", 0.0)),
         workers=int(results.get("workers", 1)),
+        extra={"scheduler": results.get("scheduler"), "skipped": list(results.get("skipped", []))},
         notebook_seconds=dict(notebook_seconds),
     )
