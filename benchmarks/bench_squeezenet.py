@@ -14,7 +14,7 @@ Three workloads, each timed interleaved with PyTorch CPU (2 threads) in the same
 ``--profile`` also prints numpy's forward and backward time per layer at 224 px, batch 8,
 to show which layers (convolutions or pools of ``starter.fast_layers``) dominate.
 
-Usage: ``python benchmarks/bench_squeezenet.py [--quick] [--profile]``
+Usage: ``python benchmarks/bench_squeezenet.py [--quick] [--profile] [--threads N] [--cpu-time]``
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the torch reference lives with its tests
+sys.path.insert(0, str(HERE.parent))  # starter from this checkout, installed or not
 
 from _timing import (  # noqa: E402
+    THREADS,
+    clock_from_args,
     describe_environment,
     ensure_benchmark_env,
     interleaved,
@@ -42,8 +45,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 7")
     parser.add_argument("--profile", action="store_true", help="numpy time per layer at 224 px")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS, help=f"threads for both libraries ({THREADS})"
+    )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time CPU seconds instead of wall time (needs --threads 1; steadier under load)",
+    )
     args = parser.parse_args()
-    torch = setup_threads()
+    clock = clock_from_args(args)
+    torch = setup_threads(args.threads)
 
     import numpy as np
 
@@ -63,7 +75,7 @@ def main() -> None:
     rows = []
 
     def record(name: str, fns: dict, rounds: int = rounds, warmup: int = 1) -> None:
-        med = interleaved(fns, rounds=rounds, warmup=warmup)
+        med = interleaved(fns, rounds=rounds, warmup=warmup, clock=clock)
         np_ms = med["numpy"] * 1e3
         if "torch" in med:
             t_ms = med["torch"] * 1e3
