@@ -263,7 +263,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
         client.execute()
         seconds = time.perf_counter() - start
     failed, cells, outputs, errors = {}, {}, {}, {}
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         gid = _nbgrader(cell).get("grade_id")
         timing = cell.metadata.get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
@@ -276,7 +276,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
         outputs[gid] = text
         for out in cell.get("outputs", []):
             if out.output_type == "error":
-                errors[gid] = f"{out.ename}: {out.evalue}"[:300]
+                errors[gid or f"cell {index}"] = f"{out.ename}: {out.evalue}"[:300]
         if not _nbgrader(cell).get("grade"):
             continue
         for out in cell.get("outputs", []):
@@ -307,4 +307,8 @@ def test_training_bugs_fail_in_a_full_run(name):
     """Bugs that a full run must also catch (the fast checks catch them earlier)."""
     mutant = next(m for m in _mutants() if m.name == name)
     result = run_notebook(mutant)
+    # Failing because the kernel cannot import the course would prove nothing about the bug.
+    broken = {where: error for where, error in result["errors"].items()
+              if error.startswith(("ModuleNotFoundError", "ImportError"))}
+    assert not broken, f"the notebook could not import its code: {broken}"
     assert result["failed"], f"a full run gives {mutant.description!r} full marks"
