@@ -26,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import ensure_benchmark_env  # noqa: E402
 
-ensure_benchmark_env()
+if __name__ == "__main__":  # (tests import the model builders without re-executing)
+    ensure_benchmark_env()
 
 import numpy as np  # noqa: E402
 from _timing import (  # noqa: E402

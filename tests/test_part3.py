@@ -146,3 +146,40 @@ def test_solution_notebook_runs_clean():
     print(result["outputs"].get("cnn_val_accuracy_test"), result["outputs"].get("cnn_test_accuracy_test"))
     assert result["failed"] == {}
     assert result["errors"] == {}, "no cell may fail or time out, graded or not"
+
+
+# ---------------------------------------------------------------- benchmark models (dev, needs torch)
+
+
+def test_time_to_accuracy_benchmark_compares_the_same_models():
+    """benchmarks/bench_time_to_accuracy.py: its PyTorch MLP and CNN, built from the numpy
+    models' initial parameters, give the same training loss and gradients."""
+    torch = pytest.importorskip("torch")
+    import importlib.util
+
+    saved_path, names = list(sys.path), ("layers", "cnn", "fc_net", "optim", "bench_tta")
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_tta", ROOT / "benchmarks" / "bench_time_to_accuracy.py")
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        rng = np.random.default_rng(0)
+        for name, shape in (("mlp", (6, 784)), ("cnn", (6, 1, 28, 28))):
+            model = bench.numpy_model(name)
+            net = bench.torch_model(torch, name, model.params).double().train()
+            X = rng.random(shape, dtype=np.float32)
+            y = rng.integers(10, size=6)
+            loss, grads = model.loss(X, y)
+            tloss = torch.nn.functional.cross_entropy(
+                net(torch.from_numpy(X.astype(np.float64))), torch.from_numpy(y))
+            tloss.backward()
+            assert abs(tloss.detach().item() - loss) < 1e-4 * abs(loss), name
+            first = next(m for m in net if hasattr(m, "weight"))
+            expected = first.weight.grad.numpy()
+            if name == "mlp":
+                expected = expected.T  # nn.Linear stores (out, in); the course's W is (in, out)
+            np.testing.assert_allclose(grads["W1"], expected, rtol=1e-3, atol=1e-5)
+    finally:
+        sys.path[:] = saved_path
+        for n in names:
+            sys.modules.pop(n, None)
