@@ -55,7 +55,10 @@ MAX_RESTARTS = 3
 # Processes (not threads) of the kernel's uid beyond which a running cell counts as a fork bomb.
 FORK_BOMB_PROCESSES = 32
 # Output kept per cell; more is dropped as it arrives (a print loop must not fill the grader's memory).
+# Text (streams, tracebacks) and rich display data (a figure's PNG is ~100 KB of base64) are
+# counted apart, so that a correct cell showing a grid of images is never truncated.
 MAX_OUTPUT_CHARS = 1_000_000
+MAX_DISPLAY_CHARS = 20_000_000
 _ROLE = "dl_grading_role"
 UNFINISHED = "TestDidNotFinish"
 KERNEL_DIED = "KernelDied"
@@ -104,7 +107,7 @@ class GuardedExecute(Execute):
         self._restarts = 0
         self._gave_up = False
         self._guard_ok: dict[int, bool] = {}
-        self._output_chars: dict[int, int] = {}
+        self._output_chars: dict[int, tuple[int, int]] = {}  # cell -> (text, display) characters
         self._fork_bomb = False
         sandbox_text = os.environ.get(SANDBOX_ENV)
         self._uid = KernelSandbox.from_env(sandbox_text).uid if sandbox_text else None
@@ -222,19 +225,18 @@ class GuardedExecute(Execute):
                cell_index: int) -> NotebookNode | None:
         """nbclient's output handler, but at most MAX_OUTPUT_CHARS per cell (the token always passes)."""
         content = msg.get("content", {})
-        if msg.get("msg_type") == "stream":
-            size = len(content.get("text", ""))
-        else:
-            size = sum(len(str(value)) for value in content.get("data", {}).values())
-            size += sum(len(line) for line in content.get("traceback", []))
-        used = self._output_chars.get(cell_index, 0)
-        self._output_chars[cell_index] = used + size
-        if used + size <= MAX_OUTPUT_CHARS:
+        text_size = len(content.get("text", "")) + sum(len(line) for line in content.get("traceback", []))
+        display_size = sum(len(str(value)) for value in content.get("data", {}).values())
+        used_text, used_display = self._output_chars.get(cell_index, (0, 0))
+        self._output_chars[cell_index] = (used_text + text_size, used_display + display_size)
+        within = (used_text + text_size <= MAX_OUTPUT_CHARS, used_display + display_size <= MAX_DISPLAY_CHARS)
+        if all(within):
             return super().output(outs, msg, display_id, cell_index)
-        if used <= MAX_OUTPUT_CHARS:
+        if used_text <= MAX_OUTPUT_CHARS and used_display <= MAX_DISPLAY_CHARS:  # the first message over
+            kind, limit = ("characters", MAX_OUTPUT_CHARS) if not within[0] else ("characters of images", MAX_DISPLAY_CHARS)
             outs.append(new_output("stream", name="stdout", text=(
-                f"\n... output truncated by the grader: more than {MAX_OUTPUT_CHARS:,} characters ...\n")))
-            self._events.append(f"cell {cell_index + 1}: output over {MAX_OUTPUT_CHARS:,} characters, truncated")
+                f"\n... output truncated by the grader: more than {limit:,} {kind} ...\n")))
+            self._events.append(f"cell {cell_index + 1}: output over {limit:,} {kind}, truncated")
         text = content.get("text", "") if msg.get("msg_type") == "stream" else ""
         if self._token in text:  # the end of a test cell still counts
             outs.append(new_output("stream", name="stdout", text=self._token + "\n"))
@@ -252,7 +254,7 @@ class GuardedExecute(Execute):
                                        "in this notebook")]
             return cell, self.resources
         role = cell.metadata.get(_ROLE)
-        self._output_chars[index] = 0
+        self._output_chars[index] = (0, 0)
         try:
             cell = self.execute_cell(cell, index, store_history=role is None)
         except DeadKernelError:
