@@ -302,6 +302,7 @@ def test_solution_notebook_runs_clean():
 
 
 @pytest.mark.slow
+@pytest.mark.thorough  # CI: the fast checks catch both, and `grading mutate`'s CI sample grades bugs end to end
 @pytest.mark.parametrize("name", ["no_relu_between_layers", "bn_backward_before_relu_backward"])
 def test_training_bugs_fail_in_a_full_run(name):
     """Bugs that a full run must also catch (the fast checks catch them earlier)."""
