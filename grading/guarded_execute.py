@@ -178,7 +178,9 @@ class GuardedExecute(Execute):
                 output.traceback = ["\n".join(line for line in entry.split("\n") if self._token not in line)
                                     for entry in output.get("traceback", [])]
         cell.outputs = outputs
-        ran = cell.get("execution_count") is not None or bool(outputs)
+        # A cell skipped after the kernel's last death carries only the "not run" error: it did not run.
+        ran = cell.get("execution_count") is not None or any(
+            output.output_type != "error" or output.get("ename") != KERNEL_DIED for output in outputs)
         has_error = any(output.output_type == "error" for output in outputs)
         name = _label(cell, index)
         if not guard_ok and ran:
