@@ -235,9 +235,16 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     - out: output data, of shape (N, C, H, W)
     - cache: values needed by spatial_batchnorm_backward
     """
-    # TODO: Implement spatial batch normalization by calling batchnorm_forward
-    # on a suitably transposed and reshaped view of x. Your solution should be
-    # very short: five lines or fewer.
+    # TODO: Implement spatial batch normalization for both modes, with the
+    # same eps, momentum and running averages (of shape (C,)) as
+    # batchnorm_forward. Two ways work:
+    # - reshape x to (N * H * W, C) so that you can call batchnorm_forward
+    #   (five lines; transpose first, and transpose the result back), or
+    # - compute the statistics directly with reductions over axes (0, 2, 3)
+    #   and broadcast arrays of shape (1, C, 1, 1).
+    # The second way avoids copying x into a transposed layout, which makes a
+    # training step of the ConvNet in Part 3 about a third faster.
+    out, cache = None, None
     raise NotImplementedError("spatial_batchnorm_forward in layers.py: not implemented yet")
     return out, cache
 
@@ -254,7 +261,9 @@ def spatial_batchnorm_backward(dout, cache):
     - dgamma: gradient with respect to the scale, of shape (C,)
     - dbeta: gradient with respect to the shift, of shape (C,)
     """
-    # TODO: Implement it with batchnorm_backward, mirroring the forward pass.
+    # TODO: Implement the backward pass, mirroring your forward pass (with
+    # batchnorm_backward on a transposed view, or directly over axes (0, 2, 3)).
+    dx, dgamma, dbeta = None, None, None
     raise NotImplementedError("spatial_batchnorm_backward in layers.py: not implemented yet")
     return dx, dgamma, dbeta
 

@@ -362,8 +362,11 @@ for _n, _d in [(3, 4), (7, 2), (5, 6)]:
 
 For images of shape `(N, C, H, W)`, batch normalization normalises each *channel* with
 statistics over the $N \cdot H \cdot W$ values of that channel, with `gamma` and `beta` of
-shape `(C,)`. Implement `spatial_batchnorm_forward` and `spatial_batchnorm_backward` by
-reshaping the input so that you can call your `batchnorm_forward` / `batchnorm_backward`.
+shape `(C,)`. Implement `spatial_batchnorm_forward` and `spatial_batchnorm_backward`. The
+short way reshapes the input to `(N * H * W, C)` so that you can call your
+`batchnorm_forward` / `batchnorm_backward`; the fast way reduces over axes `(0, 2, 3)` directly
+and broadcasts `(1, C, 1, 1)` arrays. Both pass these checks, but the transposed copies of the
+short way make each training step of Part 3's ConvNet about a third slower.
 """, "spatial_batchnorm_md")
 
     test(r"""
