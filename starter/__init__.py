@@ -4,11 +4,6 @@ Notebooks write e.g. ``from starter import Solver, load_mnist, seed_everything``
 """
 
 from starter.allocator import keep_freed_memory
-
-# Before any array is allocated: training steps then reuse freed memory
-# instead of page-faulting it back in (about half of a ConvNet step).
-keep_freed_memory()
-
 from starter.data import (
     DatasetError,
     dataset_dir,
@@ -38,6 +33,10 @@ from starter.plotting import plot_filters, plot_training_curves, show_image_grid
 from starter.seeding import seed_everything
 from starter.solver import Solver, TrainingDivergedError
 from starter.squeezenet import SqueezeNet, load_squeezenet
+
+# Training steps then reuse freed memory instead of page-faulting it back in
+# (about half of a ConvNet step). Takes effect for every later allocation.
+keep_freed_memory()
 
 __all__ = [
     "CONTENT_IMAGES",
