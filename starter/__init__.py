@@ -28,6 +28,7 @@ from starter.images import (
     load_image,
     preprocess,
     random_crop_flip,
+    random_shift,
 )
 from starter.plotting import plot_filters, plot_training_curves, show_image_grid, visualize_grid
 from starter.seeding import seed_everything
@@ -62,6 +63,7 @@ __all__ = [
     "plot_training_curves",
     "preprocess",
     "random_crop_flip",
+    "random_shift",
     "rel_error",
     "seed_everything",
     "show_image_grid",

@@ -32,6 +32,7 @@ __all__ = [
     "load_image",
     "center_crop",
     "random_crop_flip",
+    "random_shift",
 ]
 
 # Per-channel mean of the ImageNet training images, in B, G, R order (Caffe's values).
@@ -238,3 +239,33 @@ def random_crop_flip(
         )
         out[i] = images[i][tuple(index)]
     return out
+
+
+def random_shift(
+    images: np.ndarray,
+    max_shift: int,
+    rng: np.random.Generator,
+    layout: Literal["NHWC", "NCHW"] = "NCHW",
+) -> np.ndarray:
+    """Translate each square image by up to ``max_shift`` pixels each way, filling with zeros.
+
+    The augmentation for digits (which must not be flipped): each image moves by its own
+    random offsets, uniform in ``[-max_shift, max_shift]`` vertically and horizontally.
+
+    Inputs:
+    - images: (N, C, H, W) for ``layout="NCHW"`` (the default) or (N, H, W, C), with H = W.
+    - max_shift: the largest shift in pixels, a non-negative integer.
+    - rng: a ``numpy.random.Generator`` (e.g. the one a ``Solver`` gives its ``augment``).
+
+    Returns a new array of the same shape and dtype.
+    """
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ValueError(f"max_shift must be a non-negative integer, got {max_shift!r}")
+    images = np.asarray(images)
+    ax_h, ax_w, h, w = _check_crop(images, 1, layout)
+    if h != w:
+        raise ValueError(f"random_shift needs square images, got height {h} and width {w}")
+    pad = [(0, 0)] * images.ndim
+    pad[ax_h] = pad[ax_w] = (max_shift, max_shift)
+    # A crop of the original size at a random place in the zero-padded image is a random shift.
+    return random_crop_flip(np.pad(images, pad), h, rng, layout=layout, flip=False)

@@ -12,6 +12,8 @@ Differences from CS231n's version, all deliberate:
 - Training stops with a :class:`TrainingDivergedError` as soon as the loss or a
   gradient stops being finite, saying what to try.
 - ``check_accuracy`` subsamples without replacement.
+- ``augment`` transforms every training minibatch (data augmentation, e.g.
+  :func:`starter.images.random_shift`).
 
 Example::
 
@@ -77,6 +79,9 @@ class Solver:
     - verbose: print losses and accuracies while training.
     - seed: seed of the minibatch sampler (None: drawn from numpy's global generator).
     - progress: show a progress bar on stdout.
+    - augment: a function ``augment(X_batch, rng) -> X_batch`` applied to every
+      training minibatch (not to the accuracy checks), given the solver's
+      ``np.random.Generator``; e.g. ``lambda X, rng: random_shift(X, 2, rng)``.
 
     After ``train()``: ``loss_history`` (one float per iteration),
     ``train_acc_history`` and ``val_acc_history`` (one per epoch, plus one
@@ -101,6 +106,7 @@ class Solver:
         verbose: bool = True,
         seed: int | None = None,
         progress: bool = True,
+        augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
     ) -> None:
         if not isinstance(getattr(model, "params", None), dict) or not callable(
             getattr(model, "loss", None)
@@ -152,6 +158,10 @@ class Solver:
                 isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
             ):
                 raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+        if augment is not None and not callable(augment):
+            raise TypeError(
+                f"augment must be a function augment(X_batch, rng) -> X_batch, got {type(augment).__name__}"
+            )
         if not np.isfinite(lr_decay) or lr_decay <= 0:
             raise ValueError(f"lr_decay must be a positive number, got {lr_decay!r}")
 
@@ -172,6 +182,7 @@ class Solver:
         self.print_every = int(print_every)
         self.verbose = verbose
         self.progress = progress
+        self.augment = augment
         if seed is None:
             # Tie the sampler to numpy's global state so seed_everything() governs it.
             seed = int(np.random.randint(0, 2**31 - 1))
@@ -211,6 +222,14 @@ class Solver:
         batch_mask = self._rng.choice(num_train, self.batch_size)
         X_batch = self.X_train[batch_mask]
         y_batch = self.y_train[batch_mask]
+        if self.augment is not None:
+            augmented = self.augment(X_batch, self._rng)
+            if np.shape(augmented)[:1] != X_batch.shape[:1]:
+                raise ValueError(
+                    f"augment must return one example per input example: got shape "
+                    f"{np.shape(augmented)} for a batch of shape {X_batch.shape}"
+                )
+            X_batch = augmented
 
         result = self.model.loss(X_batch, y_batch)
         if not isinstance(result, tuple) or len(result) != 2:

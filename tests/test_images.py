@@ -18,6 +18,7 @@ from starter.images import (
     load_image,
     preprocess,
     random_crop_flip,
+    random_shift,
     resize_image,
 )
 
@@ -141,3 +142,44 @@ def test_random_crop_flip_is_reproducible_and_layout_consistent() -> None:
         random_crop_flip(images, 5, 0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="larger"):
         random_crop_flip(images, 10, np.random.default_rng(0))
+
+
+def shifted_by(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """(C, H, W) ``image`` moved down by dy and right by dx, zero-filled: written with np.roll and a mask."""
+    out = np.roll(image, (dy, dx), axis=(1, 2))
+    h, w = image.shape[1:]
+    rows, cols = np.arange(h) - dy, np.arange(w) - dx
+    keep = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
+    return np.where(keep, out, 0)
+
+
+def test_random_shift_moves_each_image_within_the_range() -> None:
+    images = random_images((300, 2, 7, 7), seed=3).astype(np.float32) + 1  # no zeros inside
+    out = random_shift(images, 2, np.random.default_rng(0))
+    assert out.shape == images.shape and out.dtype == images.dtype
+    offsets = []
+    for image, moved in zip(images, out, strict=True):
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if np.array_equal(moved, shifted_by(image, dy, dx))]
+        assert len(found) == 1, f"output is not a unique shift of its input: {found}"
+        offsets.append(found[0])
+    # Every one of the 25 offsets turns up in 300 draws (each has probability 1/25).
+    assert set(offsets) == {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)}
+
+
+def test_random_shift_layouts_agree_and_zero_shift_is_identity() -> None:
+    images = random_images((5, 3, 6, 6), seed=4)
+    nchw = random_shift(images, 1, np.random.default_rng(7))
+    nhwc = random_shift(images.transpose(0, 2, 3, 1), 1, np.random.default_rng(7), layout="NHWC")
+    np.testing.assert_array_equal(nchw, nhwc.transpose(0, 3, 1, 2))
+    np.testing.assert_array_equal(random_shift(images, 0, np.random.default_rng(0)), images)
+
+
+def test_random_shift_rejects_bad_arguments() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        random_shift(random_images((2, 1, 4, 4)), -1, rng)
+    with pytest.raises(ValueError, match="square"):
+        random_shift(random_images((2, 1, 4, 5)), 1, rng)
+    with pytest.raises(ValueError, match="4-d"):
+        random_shift(random_images((4, 4)), 1, rng)

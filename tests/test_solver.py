@@ -238,3 +238,64 @@ def test_quiet_solver_prints_nothing(small_mnist, capsys):
     _solver(SoftmaxRegression(), small_mnist, num_epochs=1).train()
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+class RecordingModel(SoftmaxRegression):
+    """Remembers every training minibatch it sees (calls with labels)."""
+
+    def __init__(self):
+        super().__init__()
+        self.train_batches = []
+
+    def loss(self, X, y=None):
+        if y is not None:
+            self.train_batches.append(X.copy())
+        return super().loss(X, y)
+
+
+def test_augment_transforms_every_training_batch_and_nothing_else(small_mnist):
+    seen_rngs = []
+
+    def negate(X, rng):
+        seen_rngs.append(rng)
+        return -X
+
+    model = RecordingModel()
+    solver = _solver(model, small_mnist, batch_size=100, num_epochs=2, augment=negate)
+    solver.train()
+    # Pixels are >= 0, so every negated batch is <= 0 and holds some negative value.
+    assert len(model.train_batches) == 2 * (1000 // 100) == len(seen_rngs)
+    assert all(b.max() <= 0 and b.min() < 0 for b in model.train_batches)
+    assert all(r is solver._rng for r in seen_rngs)
+    # The accuracy checks see the data as given: the same as a solver without augment
+    # evaluating the same parameters.
+    plain = _solver(RecordingModel(), small_mnist)
+    plain.model.params = {k: v.copy() for k, v in model.params.items()}
+    assert plain.check_accuracy(small_mnist["X_val"], small_mnist["y_val"]) == solver.check_accuracy(
+        small_mnist["X_val"], small_mnist["y_val"]
+    )
+
+
+def test_augment_with_random_shift_is_reproducible(small_mnist):
+    from starter import random_shift
+
+    def shift(X, rng):
+        return random_shift(X.reshape(-1, 1, 28, 28), 2, rng).reshape(X.shape)
+
+    runs = []
+    for _ in range(2):
+        solver = _solver(SoftmaxRegression(), small_mnist, num_epochs=1, augment=shift)
+        solver.train()
+        runs.append(solver.loss_history)
+    assert runs[0] == runs[1]
+    unaugmented = _solver(SoftmaxRegression(), small_mnist, num_epochs=1)
+    unaugmented.train()
+    assert unaugmented.loss_history != runs[0]
+
+
+def test_bad_augment_is_rejected_clearly(small_mnist):
+    with pytest.raises(TypeError, match="augment must be a function"):
+        _solver(SoftmaxRegression(), small_mnist, augment="shift")
+    solver = _solver(SoftmaxRegression(), small_mnist, augment=lambda X, rng: X[:5])
+    with pytest.raises(ValueError, match="one example per input example"):
+        solver.train()
