@@ -104,7 +104,7 @@ convolution and strided-view pooling); everything else is your own code from `la
 
 **How you are graded.** The test cells are worth 15 points; hidden tests add other shapes,
 depths and settings. The network you train must reach **{{VAL}}** validation and **{{TEST}}**
-test accuracy. The training cell is stopped after 5 minutes; the solution trains in under a
+test accuracy. The training cell is stopped after 5 minutes; the solution trains in about a
 minute on one idle core.
 """, "intro")
 
@@ -126,6 +126,7 @@ from starter import (
     load_mnist,
     plot_filters,
     plot_training_curves,
+    random_shift,
     rel_error,
 )
 from starter.fast_layers import (
@@ -451,9 +452,17 @@ md(r"""
 Train a `ConvNet` on MNIST (`layout="image"` gives images of shape `(1, 28, 28)`) and store it
 in `best_cnn` and its `Solver` in `cnn_solver`. Aim for at least {{VAL}} validation accuracy.
 Time is the constraint: each training step of a ConvNet costs far more than one of an MLP,
-and the cell is stopped after 5 minutes. Batch normalization lets you use a large learning
-rate; two passes over the training data with Adam and a decaying learning rate
-go a long way. Evaluate on a subset of the validation set while training (`num_val_samples`).
+and the cell is stopped after 5 minutes. What worked for us:
+
+- Adam with a learning rate that decays after every epoch (`lr_decay`), a few passes over
+  the 50,000 training images, and small batches (32): more, noisier steps beat fewer,
+  smoother ones here.
+- *Data augmentation*: `Solver(..., augment=...)` transforms every training batch. Moving each
+  digit by a pixel or two (`starter.random_shift`) gives the network new images at no extra
+  cost per step; without it, training accuracy races past validation accuracy.
+- Select the best epoch on the *whole* validation set (`num_val_samples=None`, the default):
+  it takes a second per epoch, while a 1000-image estimate is off by a few tenths of a percent,
+  enough to keep the wrong epoch.
 """, "train_md")
 
 solution(r"""
@@ -546,11 +555,13 @@ plot_training_curves(ablation, title="ConvNet with and without batch norm", smoo
 """, "ablation", timeout=120)
 
 TRAIN = """\
-# The whole training set (50,000 images) seen twice: under a minute on one idle core.
+# Four passes over the 50,000 training images, each digit shifted by up to 2 pixels:
+# about a minute on one idle core.
 seed_everything(0)
 best_cnn = ConvNet(num_filters=(8, 32), filter_size=3, hidden_dim=256)
-cnn_solver = Solver(best_cnn, data, update_rule=adam, optim_config={"learning_rate": 3e-3},
-                    lr_decay=0.2, num_epochs=2, batch_size=100, num_val_samples=1000,
+cnn_solver = Solver(best_cnn, data, update_rule=adam, optim_config={"learning_rate": 2e-3},
+                    lr_decay=0.4, num_epochs=4, batch_size=32,
+                    augment=lambda X, rng: random_shift(X, 2, rng),
                     print_every=100000, seed=0)
 cnn_solver.train()"""
 E["TRAIN"] = TRAIN
