@@ -68,6 +68,9 @@ class Solver:
     - update_rule: the update function from ``optim.py``, e.g. ``optim.sgd_momentum``.
     - optim_config: hyperparameters given to the update rule (a copy per parameter),
       e.g. ``{"learning_rate": 1e-3}``.
+    - optim_config_overrides: per-parameter changes to ``optim_config``,
+      ``{param_name: {key: value}}``, e.g. a smaller learning rate for pretrained
+      layers than for a new classifier (``lr_decay`` still applies to every one).
     - lr_decay: ``learning_rate`` is multiplied by this after each epoch.
     - batch_size: minibatch size (sampled with replacement, as in CS231n).
     - num_epochs: epochs to train; an epoch is ``max(N_train // batch_size, 1)`` steps.
@@ -96,6 +99,7 @@ class Solver:
         *,
         update_rule: UpdateRule | None = None,
         optim_config: Mapping[str, Any] | None = None,
+        optim_config_overrides: Mapping[str, Mapping[str, Any]] | None = None,
         lr_decay: float = 1.0,
         batch_size: int = 100,
         num_epochs: int = 10,
@@ -173,6 +177,13 @@ class Solver:
 
         self.update_rule = update_rule
         self.optim_config = dict(optim_config or {})
+        self.optim_config_overrides = {k: dict(v) for k, v in (optim_config_overrides or {}).items()}
+        unknown = sorted(set(self.optim_config_overrides) - set(model.params))
+        if unknown:
+            raise KeyError(
+                f"optim_config_overrides names parameters the model does not have: {unknown}; "
+                f"its parameters are {sorted(model.params)}"
+            )
         self.lr_decay = lr_decay
         self.batch_size = int(batch_size)
         self.num_epochs = int(num_epochs)
@@ -200,7 +211,9 @@ class Solver:
         self.train_acc_history: list[float] = []
         self.val_acc_history: list[float] = []
         # Every parameter gets its own optimizer state (e.g. Adam's m and v).
-        self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
+        self.optim_configs = {
+            p: {**self.optim_config, **self.optim_config_overrides.get(p, {})} for p in self.model.params
+        }
 
     def _print(self, message: str) -> None:
         if self._bar is not None:

@@ -299,3 +299,21 @@ def test_bad_augment_is_rejected_clearly(small_mnist):
     solver = _solver(SoftmaxRegression(), small_mnist, augment=lambda X, rng: X[:5])
     with pytest.raises(ValueError, match="one example per input example"):
         solver.train()
+
+
+def test_optim_config_overrides_set_per_parameter_rates_and_decay_with_the_rest(small_mnist):
+    model = SoftmaxRegression()
+    b_before = model.params["b"].copy()
+    solver = _solver(model, small_mnist, num_epochs=2, lr_decay=0.5,
+                     optim_config_overrides={"b": {"learning_rate": 0.0}})
+    solver.train()
+    # A zero rate freezes b (the best epoch's params are restored, but every epoch kept b).
+    np.testing.assert_array_equal(model.params["b"], b_before)
+    assert solver.best_val_acc > 0.75  # W alone still learns
+    assert solver.optim_configs["W"]["learning_rate"] == 0.5 * 0.5 * 0.5
+    assert solver.optim_configs["b"]["learning_rate"] == 0.0
+
+
+def test_optim_config_overrides_for_unknown_parameters_are_rejected(small_mnist):
+    with pytest.raises(KeyError, match=r"does not have: \['W2'\]"):
+        _solver(SoftmaxRegression(), small_mnist, optim_config_overrides={"W2": {"learning_rate": 1.0}})
