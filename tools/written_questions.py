@@ -276,7 +276,8 @@ classes). The frozen features already separate them well (about 0.9 validation a
 Fine-tuning `fire9` adapts the highest-level features to the task and gains a little (in the
 solution's run a few points of validation accuracy), but it trains hundreds of thousands of
 parameters on a few hundred images: the training accuracy approaches 1 while the validation
-accuracy stalls, so it needs augmentation, a small learning rate, few epochs and a starting
+accuracy stalls, so it needs augmentation, a small learning rate for the pretrained module
+(here 30 times smaller than the classifier's), few epochs and a starting
 point from the trained classifier (a random head would send large, random gradients into the
 pretrained layers).
 

@@ -337,10 +337,10 @@ trainable, so its input, `fire8`'s output, is all we store.
 
 Data augmentation has to happen on the *images*, before the frozen layers, so we cannot
 apply it to stored activations afterwards. Instead, `augmented_activations` stores the
-activations of 8 randomly cropped (144 x 144) and flipped copies of each training image:
-fine-tuning then samples from these 1952 examples. (Crops are evaluated as whole 160 px
+activations of 16 randomly cropped (144 x 144) and flipped copies of each training image:
+fine-tuning then samples from these 3904 examples. (Crops are evaluated as whole 160 px
 validation images: the network is fully convolutional and pools globally.) This cell
-takes the longest: about 2400 images through most of SqueezeNet.
+takes the longest: about 4300 images through most of SqueezeNet.
 """, "features_md")
 
 code(r"""
@@ -350,7 +350,7 @@ val8 = extract_activations(net, data["X_val"], "fire8")
 train9 = net.forward(train8, start="fire9")[0]
 val9 = net.forward(val8, start="fire9")[0]
 aug8, aug_y = augmented_activations(net, data["X_train"], data["y_train"], "fire8",
-                                    num_copies=8, crop_size=144, seed=0)
+                                    num_copies=16, crop_size=144, seed=0)
 print(f"fire9 features: train {train9.shape}, val {val9.shape}; augmented fire8 activations "
       f"{aug8.shape}; {time.perf_counter() - start:.1f} s")
 """, "features", timeout=120)
@@ -455,8 +455,11 @@ md(r"""
 Now fine-tune: start from the classifier of part (a) (`frozen_model.params`), so that the
 first gradients reaching `fire9` come from a sensible classifier rather than from random
 weights that would disturb the pretrained features, and train on the augmented
-activations `aug8`, `aug_y`, validating on `val8`. Use a smaller learning rate than in
-(a): the pretrained weights are already good. Store the model in `finetune_model` and
+activations `aug8`, `aug_y`, validating on `val8`. Give the pretrained `fire9` a much
+smaller learning rate than the classifier (*discriminative learning rates*): its weights are
+already good, and the classifier's large early steps should not wreck them. The `Solver` takes
+per-parameter settings in `optim_config_overrides`, e.g. `{name: {"learning_rate": 3e-5} for
+name in finetune_model.params if "/" in name}` for the fire module's parameters. Store the model in `finetune_model` and
 the solver in `finetune_solver`. A validation accuracy of {{FINETUNE_T}} or more earns the
 points. Keep the training under a minute or so.
 """, "train_finetune_md")
@@ -467,10 +470,12 @@ finetune_model, finetune_solver = None, None
 ### BEGIN SOLUTION
 seed_everything(0)
 finetune_model = FineTuneModel(net, frozen_model.params, trainable=("fire9",))
+# fire9 learns 30 times more slowly than the classifier it feeds.
+fire9_rate = {name: {"learning_rate": 3e-5} for name in finetune_model.params if "/" in name}
 finetune_solver = Solver(finetune_model, finetune_data, update_rule=adam,
-                         optim_config={"learning_rate": 3e-4}, lr_decay=0.7, num_epochs=6,
-                         batch_size=32, num_train_samples=256, verbose=False, progress=False,
-                         seed=0)
+                         optim_config={"learning_rate": 1e-3}, optim_config_overrides=fire9_rate,
+                         lr_decay=0.7, num_epochs=6, batch_size=32, num_train_samples=256,
+                         verbose=False, progress=False, seed=0)
 start = time.perf_counter()
 finetune_solver.train()
 print(f"fine-tuning: {time.perf_counter() - start:.1f} s")
