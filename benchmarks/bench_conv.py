@@ -35,6 +35,9 @@ from starter.fast_layers import conv_backward_fast, conv_forward_fast  # noqa: E
 SHAPES = [
     ("mnist conv1 5x5", 100, 1, 28, 28, 16, 5, 1, 2),
     ("mnist conv2 3x3", 100, 16, 14, 14, 32, 3, 1, 1),
+    # The Part 3 solution's ConvNet (filters 8 and 32) as it trains: batches of 32.
+    ("part3 conv1 3x3", 32, 1, 28, 28, 8, 3, 1, 1),
+    ("part3 conv2 3x3", 32, 8, 14, 14, 32, 3, 1, 1),
     ("squeeze 3x3 C64", 8, 64, 56, 56, 64, 3, 1, 1),
     ("fire expand3x3", 8, 16, 56, 56, 64, 3, 1, 1),
     ("fire squeeze 1x1", 8, 128, 56, 56, 16, 1, 1, 0),
