@@ -285,8 +285,8 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     #   (five lines; transpose first, and transpose the result back), or
     # - compute the statistics directly with reductions over axes (0, 2, 3)
     #   and broadcast arrays of shape (1, C, 1, 1).
-    # The second way avoids copying x into a transposed layout, which makes a
-    # training step of the ConvNet in Part 3 about a third faster.
+    # The second way avoids copying x into a transposed layout: with the first,
+    # a training step of the ConvNet in Part 3 takes about 1.8 times as long.
     out, cache = None, None
     ### BEGIN SOLUTION
     # Directly on (N, C, H, W): the transposed copies of the reshaping way
