@@ -140,9 +140,9 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
         print(fmt.format(*r))
 
 
-def add_common_arguments(parser) -> None:
-    """--rounds, --quick, --threads and --cpu-time, shared by the scripts."""
-    parser.add_argument("--rounds", type=int, default=9, help="timed rounds per shape (median)")
+def add_common_arguments(parser, rounds: int = 9) -> None:
+    """--rounds (default ``rounds``), --quick, --threads and --cpu-time, shared by the scripts."""
+    parser.add_argument("--rounds", type=int, default=rounds, help="timed rounds per shape (median)")
     parser.add_argument("--quick", action="store_true", help="3 rounds, for a smoke run")
     parser.add_argument(
         "--threads", type=int, default=THREADS, help=f"threads for both libraries ({THREADS})"

@@ -14,7 +14,7 @@ Three workloads, each timed interleaved with PyTorch CPU (2 threads) in the same
 ``--profile`` also prints numpy's forward and backward time per layer at 224 px, batch 8,
 to show which layers (convolutions or pools of ``starter.fast_layers``) dominate.
 
-Usage: ``python benchmarks/bench_squeezenet.py [--quick] [--profile] [--threads N] [--cpu-time]``
+Usage: ``python benchmarks/bench_squeezenet.py [--quick] [--rounds N] [--profile] [--threads N] [--cpu-time]``
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the torch reference lives with
 sys.path.insert(0, str(HERE.parent))  # starter from this checkout, installed or not
 
 from _timing import (  # noqa: E402
-    THREADS,
+    add_common_arguments,
     clock_from_args,
     describe_environment,
     ensure_benchmark_env,
@@ -43,16 +43,8 @@ from _timing import (  # noqa: E402
 def main() -> None:
     ensure_benchmark_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds instead of 7")
+    add_common_arguments(parser, rounds=7)
     parser.add_argument("--profile", action="store_true", help="numpy time per layer at 224 px")
-    parser.add_argument(
-        "--threads", type=int, default=THREADS, help=f"threads for both libraries ({THREADS})"
-    )
-    parser.add_argument(
-        "--cpu-time",
-        action="store_true",
-        help="time CPU seconds instead of wall time (needs --threads 1; steadier under load)",
-    )
     args = parser.parse_args()
     clock = clock_from_args(args)
     torch = setup_threads(args.threads)
@@ -70,7 +62,7 @@ def main() -> None:
         ref = torch_reference()
         for p in ref.parameters():
             p.requires_grad_(False)
-    rounds = 3 if args.quick else 7
+    rounds = 3 if args.quick else args.rounds
     rng = np.random.default_rng(0)
     rows = []
 
