@@ -50,8 +50,13 @@ def generate_assignment(source_dir: Path, work_dir: Path) -> GeneratedAssignment
 
 
 def _normalise_notebook(path: Path) -> None:
-    """Rewrite a released notebook in nbformat's canonical form, with no outputs."""
+    """Rewrite a released notebook in nbformat's canonical form, with no outputs.
+
+    Jupytext's notebook metadata (pairing with the authors' text twin) is dropped:
+    students have no twin, and the release must not change with the jupytext version.
+    """
     notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    notebook.metadata.pop("jupytext", None)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
