@@ -90,3 +90,16 @@ def test_a_leak_stops_the_release_and_writes_nothing(tmp_path):
     with pytest.raises(CourseError, match="checks.txt: contains the marker '### BEGIN HIDDEN TESTS'"):
         build_release(source, dest)
     assert not dest.exists()
+
+
+def test_jupytext_pairing_metadata_stays_out_of_the_release(released, tmp_path):
+    """An author's Jupyter may record the pairing with the text twin in the source notebook:
+    the release is the same without it (students have no twin)."""
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURE, source)
+    notebook = nbformat.read(source / "1_basics.ipynb", as_version=4)
+    notebook.metadata["jupytext"] = {"formats": "ipynb,md:myst", "notebook_metadata_filter": "-all"}
+    nbformat.write(notebook, source / "1_basics.ipynb")
+    dest = tmp_path / "release" / "dl"
+    build_release(source, dest)
+    assert (dest / "1_basics.ipynb").read_bytes() == (released / "1_basics.ipynb").read_bytes()
