@@ -11,6 +11,7 @@ points and hidden tests. No notebook is executed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from grading.release import generate_assignment  # noqa: E402
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("solutions", "assignments", "grading", "jupytext.toml")
+COPIED = ("solutions", "assignments", "grading", "starter", "jupytext.toml")
 
 # (twin, text before, text after, how many times it occurs): the guide's examples.
 PROSE = ("3_cnn.md", "# Part 3: A convolutional network on MNIST",
@@ -82,7 +83,10 @@ class Authored:
 
 
 def _run(*command: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *command], cwd=cwd, capture_output=True, text=True, timeout=900)
+    """python COMMAND in the scratch repository, which provides grading and starter (kernels too)."""
+    env = dict(os.environ, PYTHONPATH=str(cwd))
+    return subprocess.run([sys.executable, *command], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=900)
 
 
 def _save_in_jupyter(repo: Path, notebook: str, grade_id: str, old: str, new: str) -> None:
@@ -183,3 +187,33 @@ def test_an_edit_saved_in_jupyter_reaches_the_twin_and_the_release(authored):
     twin = (authored.repo / "solutions" / "dl_text" / f"{notebook}.md").read_text(encoding="utf-8")
     assert new in twin
     assert new in authored.released_cell(notebook, grade_id).source
+
+
+LEAKY_RELU = '''"""relu_forward lets a tenth of every negative input through (a leaky ReLU)."""
+
+import numpy as np
+
+KIND = "bug"
+
+
+def relu_forward(x):
+    out = np.where(x > 0, x, 0.1 * x)
+    cache = x
+    return out, cache
+'''
+
+
+@pytest.mark.thorough
+def test_the_edited_part_still_catches_a_bug_of_the_authors(authored, tmp_path):
+    """The guide's last step, `python -m grading mutate` with a mutant of the author's own on the
+    changed part (80 s here: exhaustive runs only; CI runs test_grading_mutate's sample)."""
+    import json
+
+    mutant = tmp_path / "leaky_relu.py"
+    mutant.write_text(LEAKY_RELU, encoding="utf-8")
+    out = tmp_path / "mutate-out"
+    done = _run("-m", "grading", "mutate", "--mutant", str(mutant), "--module", "layers",
+                "--notebook", "1_layers", "--out", str(out), cwd=authored.repo)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result] = json.loads((out / "mutation_report.json").read_text())["mutants"]
+    assert result["verdict"] == "caught" and result["score"] < result["baseline"] == 21, result
