@@ -9,11 +9,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grading.course import CourseError, CoursePaths
+from grading.layout import CourseError, CoursePaths
 
 # Verbs whose parser and handler live in their own module: ``register(verbs)`` adds a
 # subparser and sets ``handler=<callable(args) -> int>`` as its default.
-PLUGGED_VERBS: tuple[str, ...] = ("grading.mutate", "grading.export", "grading.student_pdf", "grading.manual_grades")
+PLUGGED_VERBS: tuple[str, ...] = ("grading.mutation.run", "grading.gradebook.export", "grading.report.student_pdf", "grading.gradebook.manual_grades")
 
 
 def _positive_int(text: str) -> int:
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from grading.release import build_release, release_differences
+    from grading.release.build import build_release, release_differences
 
     course = CoursePaths.from_repo()
     started = time.monotonic()
@@ -99,9 +99,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from grading.autograde import AutogradeSettings, autograde
-    from grading.dask_executor import DaskExecutorError
-    from grading.gradebook import GradebookUrlError
+    from grading.autograde.executors.dask_cluster import DaskExecutorError
+    from grading.autograde.run import AutogradeSettings, autograde
+    from grading.gradebook.database import GradebookUrlError
 
     settings = AutogradeSettings(
         workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout,
@@ -122,14 +122,14 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from grading.feedback import generate_feedback
+    from grading.report.feedback import generate_feedback
 
     generate_feedback(args.out, executor_workers=args.workers)
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from grading.report import build_report
+    from grading.report.class_report import build_report
 
     html_path, pdf_path = build_report(args.out)
     print(f"report: {html_path}\nreport: {pdf_path}")
@@ -137,8 +137,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from grading.autograde import AutogradeSettings
-    from grading.demo import run_demo
+    from grading.autograde.run import AutogradeSettings
+    from grading.demo.run import run_demo
 
     settings = AutogradeSettings(
         workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout
@@ -147,12 +147,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from grading.feedback import FeedbackError
-    from grading.modules import MarkerError
-    from grading.nbgrader_run import NbgraderError
-    from grading.pdf import PdfError
-    from grading.report_stats import ReportError
-    from grading.submissions import SubmissionsError
+    from grading.autograde.submissions import SubmissionsError
+    from grading.nbgrader.run import NbgraderError
+    from grading.release.strip_solutions import MarkerError
+    from grading.report.feedback import FeedbackError
+    from grading.report.pdf import PdfError
+    from grading.report.stats import ReportError
 
     args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None) or {

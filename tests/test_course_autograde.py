@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.mutants import apply_mutant, load_mutant
+from grading.mutation.mutant_files import apply_mutant, load_mutant
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions" / "dl"

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from grading.autograde import AutogradeSettings
-from grading.course import CoursePaths
-from grading.demo import run_demo
+from grading.autograde.run import AutogradeSettings
+from grading.demo.run import run_demo
+from grading.layout import CoursePaths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.mutants import Mutant, load_mutants
-from grading.mutate import (
+from grading.mutation.mutant_files import Mutant, load_mutants
+from grading.mutation.run import (
     MutantResult,
     MutateError,
     UsageMap,

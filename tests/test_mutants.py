@@ -1,4 +1,4 @@
-"""The mutant collection and the library that applies it (grading.mutants).
+"""The mutant collection and the library that applies it (grading.mutation.mutant_files).
 
 Every bug in ``tests/mutants/`` must be *proven* to differ from the solution:
 the mutated module is imported and run on a fixed set of probes per function,
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"

@@ -24,7 +24,7 @@ from test_part2 import (
     run_notebook,
 )
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 NOTEBOOK = "3_cnn.ipynb"
 MODULES = ("layers.py", "optim.py", "cnn.py")
