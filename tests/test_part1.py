@@ -162,7 +162,7 @@ def _run_one(mutant: Mutant) -> tuple[Mutant, dict]:
 
 @pytest.mark.slow
 def test_notebook_catches_every_bug_and_accepts_every_alternative():
-    mutants = [m for m in load_mutants(ROOT / "tests" / "mutants") if f"{m.module}.py" in MODULES]
+    mutants = [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if f"{m.module}.py" in MODULES]
     if not thorough():
         # CI's time budget: every other mutant (a fixed half, alternatives and bugs alike);
         # DL_THOROUGH=1 runs all of them.

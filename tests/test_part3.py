@@ -108,7 +108,7 @@ def test_even_filter_size_is_refused(cnn):
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "cnn"]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == "cnn"]
 
 
 def test_there_are_enough_mutants():

@@ -226,7 +226,7 @@ def test_solution_passes_every_graded_check_with_a_margin():
     assert worst[0][0] < 0.05, worst
 
 
-MUTANTS = [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module in STUDENT_MODULES]
+MUTANTS = [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module in STUDENT_MODULES]
 
 
 def test_enough_mutants():

@@ -204,7 +204,7 @@ def run_fast_checks(nb, module_dir: Path, net) -> dict[str, str]:
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "transfer_learning"]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == "transfer_learning"]
 
 
 def test_there_are_enough_mutants():

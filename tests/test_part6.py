@@ -62,7 +62,7 @@ def cell_timeout(cell) -> int:
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == MODULE]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == MODULE]
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from pathlib import Path
 from grading.autograde.run import AutogradeSettings, AutogradeSummary, autograde
 from grading.demo.sample_class import ADVERSARIAL_PREFIX, build_sample_class
 from grading.layout import ASSIGNMENT_ID, CoursePaths
-from grading.mutation.mutant_files import load_mutants
+from grading.mutation.mutant_files import BUNDLED_MUTANTS, load_mutants
 from grading.release.build import build_release
 from grading.report.class_report import build_report
 
-MUTANTS_DIR = Path("tests") / "mutants"  # realistic student bugs, relative to the repository root
+MUTANTS_DIR = BUNDLED_MUTANTS  # realistic student bugs, shipped with the package
 
 
 def _summary_table(summary: AutogradeSummary) -> list[str]:

@@ -1,7 +1,7 @@
 """A sample class of submissions built from the solutions and the release, for the demo and tests.
 
 Every kind of student a grader meets: correct, untouched, partly done, buggy
-(realistic mutants from ``tests/mutants/``), and adversarial ones (a corrupt
+(realistic mutants from ``grading/mutation/mutants/``), and adversarial ones (a corrupt
 notebook, a missing notebook, a module with a syntax error, an infinite loop,
 a crash that kills the kernel) and, on request, attackers of the sandbox (a
 monkeypatched np.allclose, a fork bomb, a network call, a memory bomb). Built from source text only; nothing is imported.

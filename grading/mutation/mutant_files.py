@@ -1,6 +1,6 @@
 """Mutants: realistic student bugs and correct alternatives, applied to module source text.
 
-A mutant file ``tests/mutants/<module>/<name>.py`` has a module docstring whose
+A mutant file ``grading/mutation/mutants/<module>/<name>.py`` has a module docstring whose
 first line describes the change, ``KIND = "bug"`` or ``KIND = "alternative"``,
 optional imports, and top-level functions that replace the functions of the
 same name in ``<module>.py``. Private helpers (names starting with ``_``) that
@@ -20,6 +20,8 @@ from pathlib import Path
 
 __all__ = ["KINDS", "Mutant", "load_mutant", "load_mutants", "apply_mutant"]
 
+# The collection `demo` and `mutate` use by default: package data (pyproject.toml).
+BUNDLED_MUTANTS = Path(__file__).resolve().parent / "mutants"
 KINDS = ("bug", "alternative")
 
 

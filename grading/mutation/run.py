@@ -37,7 +37,7 @@ from pathlib import Path
 import nbformat
 
 from grading.layout import ASSIGNMENT_ID, IGNORED_NAMES, CoursePaths, module_files, notebook_ids
-from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutant
+from grading.mutation.mutant_files import BUNDLED_MUTANTS, Mutant, apply_mutant, load_mutant
 
 __all__ = [
     "MutateError", "UsageMap", "MutantResult", "PartSummary", "select_mutants", "mutated_symbols",
@@ -742,7 +742,7 @@ def _positive(text: str) -> int:
 def register(verbs) -> None:
     parser = verbs.add_parser(
         "mutate", help="grade the solutions with each bug/alternative applied; report what the tests catch",
-        description="Apply each mutant (tests/mutants/<module>/*.py, or --mutant FILE) to the solution, "
+        description="Apply each mutant (grading/mutation/mutants/<module>/*.py, or --mutant FILE) to the solution, "
         "autograde the notebooks that reach it with the normal pipeline, and report per part the bugs "
         "caught, the alternatives at full credit and the cells that should catch the survivors.")
     parser.add_argument("--module", action="append", default=[], metavar="NAME", dest="modules",
@@ -750,8 +750,8 @@ def register(verbs) -> None:
                         "with --mutant: the module it mutates")
     parser.add_argument("--mutant", action="append", default=[], type=Path, metavar="PATH", dest="mutant_files",
                         help="a mutant file of your own (repeatable); replaces the collection")
-    parser.add_argument("--mutants-dir", type=Path, default=Path("tests/mutants"), metavar="DIR",
-                        help="the collection, DIR/<module>/*.py (default tests/mutants)")
+    parser.add_argument("--mutants-dir", type=Path, default=BUNDLED_MUTANTS, metavar="DIR",
+                        help="the collection, DIR/<module>/*.py (default grading/mutation/mutants)")
     parser.add_argument("--workers", type=_positive, default=2, metavar="N",
                         help="submissions graded at the same time (default 2)")
     parser.add_argument("--notebook", action="append", default=[], metavar="NAME", dest="notebooks",

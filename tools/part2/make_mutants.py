@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "dl"
-OUT = ROOT / "tests" / "mutants"
+OUT = ROOT / "grading" / "mutation" / "mutants"
 
 HEADER = '''"""{description}"""
 
