@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -146,6 +147,18 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.out, CoursePaths.from_repo(), settings=settings)
 
 
+def interpreter_bin_on_path(env: dict[str, str] | os._Environ = os.environ) -> None:
+    """Put this interpreter's ``bin`` folder first on ``PATH`` for every subprocess.
+
+    nbgrader shells out to ``alembic``, which a virtual environment installs beside its
+    python: ``.venv/bin/python -m grading release`` must work without activating it.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    parts = env.get("PATH", "").split(os.pathsep) if env.get("PATH") else []
+    if bin_dir not in parts:
+        env["PATH"] = os.pathsep.join([bin_dir, *parts])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from grading.autograde.submissions import SubmissionsError
     from grading.nbgrader.run import NbgraderError
@@ -155,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from grading.report.stats import ReportError
 
     args = build_parser().parse_args(argv)
+    interpreter_bin_on_path()
     handler = getattr(args, "handler", None) or {
         "release": _release, "autograde": _autograde, "feedback": _feedback, "report": _report, "demo": _demo,
     }[args.verb]

@@ -61,7 +61,8 @@ def check_db_url(url: str) -> str:
                 continue
             return parsed.set(drivername=driver).render_as_string(hide_password=False)
         raise GradebookUrlError(
-            "--db postgresql://... needs a PostgreSQL driver: pip install psycopg2-binary"
+            "--db postgresql://... needs a PostgreSQL driver, part of the grader's install extra: "
+            "pip install -e '.[grading]' (or bash scripts/setup.sh)"
         )
     return url
 

@@ -137,7 +137,10 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as error:
-            raise DaskExecutorError("--scheduler needs dask.distributed: pip install distributed") from error
+            raise DaskExecutorError(
+                "--scheduler needs dask.distributed, part of the grader's install extra: "
+                "pip install -e '.[grading]' (or bash scripts/setup.sh)"
+            ) from error
         try:
             return Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
