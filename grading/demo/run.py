@@ -58,7 +58,7 @@ def run_demo(
     submissions = out_dir / "submissions"
     mutants = load_mutants(mutants_dir) if mutants_dir.is_dir() else []
     descriptions = build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2,
-                                      adversarial=True)
+                                      adversarial=True, graded_notebooks=settings.notebooks)
     print(f"2/4 sample class of {len(descriptions)} in {submissions}:")
     for student, description in descriptions.items():
         print(f"      {student}: {description}")

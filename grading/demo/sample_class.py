@@ -105,15 +105,17 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_modu
 
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
-    max_mutants: int = 3, adversarial: bool = False,
+    max_mutants: int = 3, adversarial: bool = False, graded_notebooks: Sequence[str] | None = None,
 ) -> dict[str, str]:
     """Write one folder per student under ``dest``; returns student id -> what they are.
 
     ``adversarial`` adds attackers of the sandbox (``adversarial_*``, see
     :func:`_adversarial_students`) when the course's first notebook uses numpy.
+    ``graded_notebooks`` (default: all) are the ones the class will be graded on: the
+    corrupt and the missing notebook, and the attackers' notebook, are chosen among them.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    notebooks = notebook_ids(source_dir)
+    notebooks = sorted(graded_notebooks) if graded_notebooks else notebook_ids(source_dir)
     modules = module_files(source_dir)
     main_module = _main_module(source_dir, notebooks[0], modules)
     students: dict[str, str] = {}
@@ -156,7 +158,7 @@ def build_sample_class(
     first.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
     students["corrupt_notebook"] = f"solution with {notebooks[0]}.ipynb cut in half"
 
-    if len(notebooks) > 1:
+    if len(notebooks) > 1 or graded_notebooks:
         missing = _copy(source_dir, dest / "missing_notebook")
         (missing / f"{notebooks[-1]}.ipynb").unlink()
         students["missing_notebook"] = f"solution without {notebooks[-1]}.ipynb"
