@@ -10,12 +10,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from grading.errors import GradingError
+
 ASSIGNMENT_ID = "dl"
 # Never copied into a release or a scratch course.
 IGNORED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".DS_Store")
 
 
-class CourseError(RuntimeError):
+class CourseError(GradingError, RuntimeError):
     """The course folders are not where or what they should be."""
 
 

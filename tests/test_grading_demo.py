@@ -38,8 +38,8 @@ def test_demo_writes_everything_under_dir_and_ends_with_the_report(tmp_path, cap
 
 def test_the_default_demo_class_has_every_failure_mode_on_its_notebook(tmp_path):
     """The default demo grades 1_layers only: its failure modes must land on that notebook."""
-    from grading.cli import DEMO_NOTEBOOKS
     from grading.demo.sample_class import build_sample_class
+    from grading.demo.verbs import DEMO_NOTEBOOKS
     from grading.mutation.mutant_files import BUNDLED_MUTANTS, load_mutants
 
     course = CoursePaths.from_repo(Path(__file__).resolve().parents[1])

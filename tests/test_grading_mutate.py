@@ -20,14 +20,12 @@ import nbformat
 import pytest
 
 from grading.mutation.mutant_files import Mutant, load_mutants
-from grading.mutation.run import (
+from grading.mutation.reach import UsageMap, mutated_symbols
+from grading.mutation.selection import MutateError, select_mutants
+from grading.mutation.summary import (
     MutantResult,
-    MutateError,
-    UsageMap,
-    mutated_symbols,
     render_markdown,
     rerender,
-    select_mutants,
     summarise,
     thresholds_met,
 )

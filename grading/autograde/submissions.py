@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from grading.errors import GradingError
 from grading.layout import ASSIGNMENT_ID
 from grading.nbgrader.preprocessors import SOURCE_ORDER_DIR, source_order
 
@@ -25,7 +26,7 @@ VALID_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-class SubmissionsError(RuntimeError):
+class SubmissionsError(GradingError, RuntimeError):
     """The SUBMISSIONS folder cannot be graded at all."""
 
 

@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SAWarning
 
+from grading.errors import GradingError
 from grading.layout import ASSIGNMENT_ID
 
 GRADES_HEADER = ("student_id", "notebook", "grade_id", "kind", "score", "max_score")
@@ -29,7 +30,7 @@ DEFAULT_GRADEBOOK = "gradebook.db"  # OUT/gradebook.db unless autograde --db nam
 GRADEBOOK_URL_KEY = "gradebook_url"  # in OUT/results.json when --db was given
 
 
-class GradebookUrlError(ValueError):
+class GradebookUrlError(GradingError, ValueError):
     """A --db URL that cannot name a gradebook."""
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading.autograde.submissions import VALID_STUDENT_ID
+from grading.errors import GradingError
 from grading.gradebook.database import CourseGradebook, GradeRow, format_points, gradebook_url
 from grading.layout import ASSIGNMENT_ID
 
@@ -34,7 +35,7 @@ CANVAS_ID_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_MATCH_COLUMNS = ("SIS User ID", "SIS Login ID", "ID")
 
 
-class ExportError(RuntimeError):
+class ExportError(GradingError, RuntimeError):
     pass
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from grading.errors import GradingError
 from grading.gradebook.database import (
     GRADES_HEADER,
     CourseGradebook,
@@ -56,7 +57,7 @@ _RUBRIC_HEADING = re.compile(r"^\s*#+\s*Rubric\b.*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
 
 
-class ManualGradesError(RuntimeError):
+class ManualGradesError(GradingError, RuntimeError):
     """The manual grades cannot be exported or imported; nothing was written."""
 
 

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from grading.errors import GradingError
+
 # The folder that holds the `grading` package, so that nbgrader's config can
 # import grading.nbgrader.preprocessors even when the project is not pip-installed.
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
-class NbgraderError(RuntimeError):
+class NbgraderError(GradingError, RuntimeError):
     """An nbgrader command failed where failure means the pipeline itself is broken."""
 
 

@@ -16,6 +16,8 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from grading.errors import GradingError
+
 __all__ = [
     "BEGIN_SOLUTION",
     "END_SOLUTION",
@@ -29,7 +31,7 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
 
-class MarkerError(ValueError):
+class MarkerError(GradingError, ValueError):
     """The solution markers of a module are unbalanced or misplaced."""
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from grading.errors import GradingError
 from grading.gradebook.database import CourseGradebook, gradebook_url
 from grading.layout import ASSIGNMENT_ID
 from grading.nbgrader.config import write_feedback_config
@@ -49,7 +50,7 @@ def block_remote_resources(page: str) -> tuple[str, int]:
     return REMOTE_RESOURCE.subn(lambda m: m.group(1) + BLOCKED, page)
 
 
-class FeedbackError(RuntimeError):
+class FeedbackError(GradingError, RuntimeError):
     pass
 
 

@@ -7,6 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from grading.errors import GradingError
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 # No sandbox (we run as root in a container), no network side traffic, no profile reuse.
 CHROMIUM_FLAGS = (
@@ -17,7 +19,7 @@ CHROMIUM_FLAGS = (
 PRINT_TIMEOUT_SECONDS = 120
 
 
-class PdfError(RuntimeError):
+class PdfError(GradingError, RuntimeError):
     pass
 
 

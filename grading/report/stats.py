@@ -9,8 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grading.errors import GradingError
 
-class ReportError(RuntimeError):
+
+class ReportError(GradingError, RuntimeError):
     pass
 
 

@@ -31,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grading.autograde.executors.local_pool import Job, JobResult, run_job
+from grading.errors import GradingError
 
 # Never shipped back: the student's own files (the parent has them) and oversized outputs.
 _NOT_RETURNED = ("submitted",)
@@ -40,7 +41,7 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SCATTER_ABOVE_BYTES = 4 * 1024 * 1024  # larger archives go to the cluster once, not in the task graph
 
 
-class DaskExecutorError(RuntimeError):
+class DaskExecutorError(GradingError, RuntimeError):
     """The dask scheduler cannot be reached or used."""
 
 
