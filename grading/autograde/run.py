@@ -19,6 +19,7 @@ regrades everyone.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -57,7 +58,13 @@ from grading.gradebook.database import (
     sqlite_url,
     write_grades_csv,
 )
-from grading.layout import ASSIGNMENT_ID, CourseError, CoursePaths, module_files, notebook_ids
+from grading.layout import (
+    ASSIGNMENT_ID,
+    CourseError,
+    CoursePaths,
+    module_files,
+    notebook_ids,
+)
 from grading.nbgrader.config import write_autograde_config
 from grading.nbgrader.run import nbgrader_env
 from grading.release.build import generate_assignment
@@ -113,20 +120,38 @@ def _selected_notebooks(source_dir: Path, wanted: Sequence[str] | None) -> list[
     return sorted(set(wanted))
 
 
-class _Log:
-    """autograde.log and the console, one line per student/notebook event."""
+LOGGER = logging.getLogger("grading.autograde")
 
-    def __init__(self, path: Path, echo: Callable[[str], None]) -> None:
-        self.handle = open(path, "w", encoding="utf-8")
+
+class _EchoHandler(logging.Handler):
+    """Each record's message to ``echo``: the console, or the demo's indented print."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        super().__init__()
         self.echo = echo
 
+    def emit(self, record: logging.LogRecord) -> None:
+        self.echo(self.format(record))
+
+
+class _Log:
+    """autograde.log and the console, one line per student/notebook event (``logging`` handlers)."""
+
+    def __init__(self, path: Path, echo: Callable[[str], None]) -> None:
+        self.handlers = [logging.FileHandler(path, mode="w", encoding="utf-8"), _EchoHandler(echo)]
+        for handler in self.handlers:
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            LOGGER.addHandler(handler)
+        LOGGER.setLevel(logging.INFO)
+        LOGGER.propagate = False  # the console gets every line through echo already
+
     def __call__(self, line: str) -> None:
-        self.handle.write(line + "\n")
-        self.handle.flush()
-        self.echo(line)
+        LOGGER.info(line)
 
     def close(self) -> None:
-        self.handle.close()
+        for handler in self.handlers:
+            LOGGER.removeHandler(handler)
+            handler.close()
 
 
 def blas_thread_env(workers: int) -> dict[str, str]:
