@@ -22,17 +22,17 @@ import sys
 import time
 from pathlib import Path
 
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import ASSIGNMENT_ID, CourseDirectory
 from grading.nbgrader.run import nbgrader_argv, nbgrader_env
 from grading.sandbox.isolation import enter_job_sandbox, kill_uid_processes
 
-JOB_REPORT = "job.json"
-EVENTS_DIR = "events"
+JOB_REPORT = CourseDirectory.JOB_REPORT
+EVENTS_DIR = CourseDirectory.EVENTS_DIR
 LOG_TAIL_LINES = 40
 
 
 def autograded_path(course_root: Path, student: str, notebook: str) -> Path:
-    return course_root / "autograded" / student / ASSIGNMENT_ID / f"{notebook}.ipynb"
+    return CourseDirectory(course_root).autograded(student) / f"{notebook}.ipynb"
 
 
 def _autograde(course_root: Path, student: str, notebook_glob: str) -> dict[str, object]:

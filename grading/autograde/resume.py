@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading.autograde.outcomes import GRADED, NotebookOutcome, SubmissionOutcome
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import OutLayout
 
-RESUME_FILE = "resume.json"
 _SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}  # never graded, never copied
 
 
@@ -79,7 +78,7 @@ class ResumeState:
 
     @classmethod
     def load(cls, out_dir: Path, fingerprint: str) -> ResumeState:
-        path = out_dir / RESUME_FILE
+        path = OutLayout(out_dir).resume
         try:
             data = json.loads(path.read_text())
             students, earlier = dict(data["students"]), data["fingerprint"]
@@ -109,7 +108,7 @@ class ResumeState:
         outcome = record.get("outcome", {}).get("notebooks", {})
         if sorted(outcome) != sorted(notebooks):
             return "the notebooks graded differ from the last run"
-        kept = out_dir / "autograded" / student / ASSIGNMENT_ID
+        kept = OutLayout(out_dir).autograded(student)
         lost = [nb for nb, result in outcome.items()
                 if result.get("status") == GRADED and not (kept / f"{nb}.ipynb").is_file()]
         if lost:

@@ -60,8 +60,10 @@ from grading.gradebook.database import (
 )
 from grading.layout import (
     ASSIGNMENT_ID,
+    CourseDirectory,
     CourseError,
     CoursePaths,
+    OutLayout,
     module_files,
     notebook_ids,
 )
@@ -70,10 +72,8 @@ from grading.nbgrader.run import nbgrader_env
 from grading.release.build import generate_assignment
 from grading.report.feedback import generate_feedback
 
-RESULTS_FILE = "results.json"
 # The training notebooks run for minutes; a loaded machine can make that ten.
 SECONDS_PER_NOTEBOOK = 1200.0
-LOG_FILE = "autograde.log"
 
 
 @dataclass(frozen=True)
@@ -211,9 +211,9 @@ def _collect(
                 prepared.course_root, student, notebook, job, settings.cell_timeout
             )
     graded = [nb for nb in notebooks if statuses[nb][0] == GRADED]
-    gradebook.merge_graded(sqlite_url(prepared.course_root / "gradebook.db"), student, graded)
+    gradebook.merge_graded(sqlite_url(CourseDirectory(prepared.course_root).gradebook), student, graded)
     gradebook.record_zero(student, [nb for nb in notebooks if nb not in graded])
-    kept = out_dir / "autograded" / student / ASSIGNMENT_ID
+    kept = OutLayout(out_dir).autograded(student)
     for notebook in notebooks:  # nothing stale from an earlier run may reach the feedback
         (kept / f"{notebook}.ipynb").unlink(missing_ok=True)
     for notebook in graded:
@@ -288,7 +288,7 @@ def autograde(
     db_url = check_db_url(settings.db_url) if settings.db_url else None
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = executor or _executor_for(settings)
-    log = _Log(out_dir / LOG_FILE, echo)
+    log = _Log(OutLayout(out_dir).log, echo)
     for warning in warnings:
         log(warning)
     resume = ResumeState.load(out_dir, grading_fingerprint(
@@ -303,7 +303,7 @@ def autograde(
             template = generate_assignment(course.source_dir, work / "template")
             log(f"gradebook template from {course.source_dir}: {time.monotonic() - phase:.1f} s")
             phase = time.monotonic()
-            gradebook = CourseGradebook(db_url or sqlite_url(out_dir / DEFAULT_GRADEBOOK))
+            gradebook = CourseGradebook(db_url or sqlite_url(OutLayout(out_dir).gradebook))
             if db_url:
                 log(f"course gradebook: {public_url(db_url)}")
             gradebook.start_from_template(template.gradebook)
@@ -356,7 +356,7 @@ def autograde(
             f"({len(skipped)} skipped, graded before): {time.monotonic() - phase:.1f} s")
         rows = gradebook.rows(valid, notebooks) + _zero_rows(gradebook, sorted(set(students) - set(valid)), notebooks)
         write_grades_csv(sorted(rows, key=lambda row: (row.student_id, row.notebook, row.grade_id)),
-                         out_dir / "grades.csv")
+                         OutLayout(out_dir).grades_csv)
         summary = AutogradeSummary(out_dir, students, notebooks,
                                    {s: outcomes[s] for s in students}, time.monotonic() - started,
                                    skipped, public_url(db_url) if db_url else None)
@@ -365,7 +365,7 @@ def autograde(
         # Skipped submissions keep their pages if they have them (`python -m grading feedback OUT`
         # rewrites all, e.g. after hand grading).
         pages_needed = [s for s in students if s not in skipped or not all(
-            (out_dir / "feedback" / s / f"{nb}.html").is_file() for nb in notebooks)]
+            (OutLayout(out_dir).feedback(s) / f"{nb}.html").is_file() for nb in notebooks)]
         generate_feedback(out_dir, executor_workers=settings.workers, echo=log, db_url=db_url,
                           students=pages_needed if skipped else None)
         log(f"feedback: {time.monotonic() - phase:.1f} s")
@@ -402,4 +402,4 @@ def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> No
     }
     if summary.gradebook_url:  # readers (feedback, export, manual grades) find the gradebook here
         data[GRADEBOOK_URL_KEY] = summary.gradebook_url
-    (summary.out_dir / RESULTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    OutLayout(summary.out_dir).results.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

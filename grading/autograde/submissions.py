@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from grading.errors import GradingError
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import CourseDirectory
 from grading.nbgrader.preprocessors import SOURCE_ORDER_DIR, source_order
 
 # nbgrader uses student ids in paths and globs.
@@ -125,10 +125,10 @@ def prepare_submission(
     """
     student_id = student_dir.name
     prepared = PreparedSubmission(student_id, course_root)
-    submitted = course_root / "submitted" / student_id / ASSIGNMENT_ID
+    submitted = CourseDirectory(course_root).submitted(student_id)
     submitted.mkdir(parents=True)
-    shutil.copyfile(template_gradebook, course_root / "gradebook.db")
-    _write_source_order(template_gradebook.parent / "source" / ASSIGNMENT_ID, course_root, notebooks)
+    shutil.copyfile(template_gradebook, CourseDirectory(course_root).gradebook)
+    _write_source_order(CourseDirectory(template_gradebook.parent).source, course_root, notebooks)
     _copy_student_files(student_dir, submitted, prepared.notes)
     for notebook in notebooks:
         path = submitted / f"{notebook}.ipynb"

@@ -21,12 +21,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SAWarning
 
 from grading.errors import GradingError
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import ASSIGNMENT_ID, OutLayout
 
 GRADES_HEADER = ("student_id", "notebook", "grade_id", "kind", "score", "max_score")
 
 
-DEFAULT_GRADEBOOK = "gradebook.db"  # OUT/gradebook.db unless autograde --db names another
+DEFAULT_GRADEBOOK = OutLayout.GRADEBOOK  # OUT/gradebook.db unless autograde --db names another
 GRADEBOOK_URL_KEY = "gradebook_url"  # in OUT/results.json when --db was given
 
 
@@ -80,10 +80,10 @@ def public_url(url: str) -> str:
 def gradebook_url(out_dir: Path) -> str:
     """The course gradebook of a graded OUT: results.json's gradebook_url, else OUT/gradebook.db."""
     try:
-        stored = json.loads((out_dir / "results.json").read_text()).get(GRADEBOOK_URL_KEY)
+        stored = json.loads(OutLayout(out_dir).results.read_text()).get(GRADEBOOK_URL_KEY)
     except (OSError, ValueError, AttributeError):
         stored = None
-    return stored or sqlite_url(out_dir / DEFAULT_GRADEBOOK)
+    return stored or sqlite_url(OutLayout(out_dir).gradebook)
 
 
 @dataclass(frozen=True)

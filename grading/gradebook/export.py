@@ -28,7 +28,7 @@ from pathlib import Path
 from grading.autograde.submissions import VALID_STUDENT_ID
 from grading.errors import GradingError
 from grading.gradebook.database import CourseGradebook, GradeRow, format_points, gradebook_url
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import ASSIGNMENT_ID, OutLayout
 
 FORMATS = ("canvas", "generic")
 CANVAS_ID_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -54,7 +54,7 @@ class StudentTotals:
 
 
 def _results(out_dir: Path) -> dict:
-    path = out_dir / "results.json"
+    path = OutLayout(out_dir).results
     try:
         return json.loads(path.read_text())
     except OSError as error:

@@ -49,7 +49,7 @@ from grading.gradebook.database import (
     public_url,
     write_grades_csv,
 )
-from grading.layout import ASSIGNMENT_ID, CourseError, CoursePaths
+from grading.layout import ASSIGNMENT_ID, CourseError, CoursePaths, OutLayout
 
 TEMPLATE_HEADER = ("student_id", "notebook", "grade_id", "max_score", "score", "comment", "rubric", "answer")
 REQUIRED_COLUMNS = ("student_id", "notebook", "grade_id", "score")
@@ -134,7 +134,7 @@ def written_cells(source_dir: Path) -> dict[tuple[str, str], WrittenCell]:
 
 def student_answer(out_dir: Path, student_id: str, notebook: str, grade_id: str) -> str | None:
     """The student's text in that cell of their autograded notebook; None if it was not graded."""
-    path = out_dir / "autograded" / student_id / ASSIGNMENT_ID / f"{notebook}.ipynb"
+    path = OutLayout(out_dir).autograded(student_id) / f"{notebook}.ipynb"
     if not path.is_file():
         return None
     try:
@@ -148,7 +148,7 @@ def student_answer(out_dir: Path, student_id: str, notebook: str, grade_id: str)
 
 
 def _read_grades_csv(out_dir: Path) -> list[dict[str, str]]:
-    path = out_dir / "grades.csv"
+    path = OutLayout(out_dir).grades_csv
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -385,14 +385,14 @@ def rewrite_grades(out_dir: Path, gradebook: _OutGradebook) -> list[dict[str, st
             float(row["score"]), float(row["max_score"]), None, None,
         ))
     rows.sort(key=lambda r: (r.student_id, r.notebook, r.grade_id))
-    write_grades_csv(rows, out_dir / "grades.csv")
+    write_grades_csv(rows, OutLayout(out_dir).grades_csv)
     _update_results(out_dir, rows)
     return [dict(zip(GRADES_HEADER, (r.student_id, r.notebook, r.grade_id, r.kind, r.score, r.max_score), strict=True))
             for r in rows]
 
 
 def _update_results(out_dir: Path, rows: list[GradeRow]) -> None:
-    path = out_dir / "results.json"
+    path = OutLayout(out_dir).results
     try:
         results = json.loads(path.read_text())
     except (OSError, ValueError):

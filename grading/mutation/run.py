@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.layout import ASSIGNMENT_ID, IGNORED_NAMES, CoursePaths
+from grading.layout import IGNORED_NAMES, CoursePaths, OutLayout
 from grading.mutation.mutant_files import Mutant
 from grading.mutation.reach import Symbol, UsageMap, mutated_symbols
 from grading.mutation.summary import (
@@ -120,7 +120,7 @@ def _grade_part(
             _write_student(course.source_dir, submissions / result.student, notebooks, mutant, mutated)
     part_settings = dataclasses.replace(settings, notebooks=needed)
     summary = autograde(submissions, run_dir, course, part_settings, echo=lambda line: echo(f"  {line}"))
-    grades = _grades(run_dir / "grades.csv")
+    grades = _grades(OutLayout(run_dir).grades_csv)
     for (_, _, notebooks, symbols), result in zip(plans, results, strict=True):
         result.should_catch = [f"{nb}/{cell}" for nb, cell in usage.cells_to_catch(symbols, notebooks)]
         outcome = summary.outcomes.get(result.student)
@@ -135,7 +135,7 @@ def _grade_part(
             result.statuses[notebook] = nb_outcome.status if nb_outcome else "failed"
             if nb_outcome and nb_outcome.status != "graded" and nb_outcome.reason:
                 result.statuses[notebook] += f" ({nb_outcome.reason[:200]})"
-            errors = _error_lines(run_dir / "autograded" / result.student / ASSIGNMENT_ID / f"{notebook}.ipynb")
+            errors = _error_lines(OutLayout(run_dir).autograded(result.student) / f"{notebook}.ipynb")
             for cell, (points, _, _) in auto.items():
                 got = mine.get(cell, (0.0, 0.0, "auto"))[0]
                 if got < points - EPS:

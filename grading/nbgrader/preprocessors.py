@@ -20,6 +20,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from grading.layout import CourseDirectory
+
 BEGIN_HIDDEN_TESTS = "BEGIN HIDDEN TESTS"
 END_HIDDEN_TESTS = "END HIDDEN TESTS"
 
@@ -106,7 +108,7 @@ class ShortenGradedErrors(NbGraderPreprocessor):
         return cell, resources
 
 
-SOURCE_ORDER_DIR = "source-order"  # in the scratch course directory: <notebook>.json per notebook
+SOURCE_ORDER_DIR = CourseDirectory.SOURCE_ORDER_DIR  # nbgrader runs in the course directory
 SANITIZE_EVENTS_SUFFIX = ".sanitize.json"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.layout import ASSIGNMENT_ID, IGNORED_NAMES, CourseError, notebook_ids
+from grading.layout import ASSIGNMENT_ID, IGNORED_NAMES, CourseDirectory, CourseError, notebook_ids
 from grading.nbgrader.config import write_release_config
 from grading.nbgrader.run import run_nbgrader
 from grading.release.leaks import find_leaks
@@ -41,12 +41,12 @@ def generate_assignment(source_dir: Path, work_dir: Path) -> GeneratedAssignment
     """
     notebook_ids(source_dir)  # fails clearly when there is nothing to release
     course_root = work_dir / "course"
-    shutil.copytree(source_dir, course_root / "source" / ASSIGNMENT_ID, ignore=IGNORED_NAMES)
+    shutil.copytree(source_dir, CourseDirectory(course_root).source, ignore=IGNORED_NAMES)
     write_release_config(course_root)
     run_nbgrader(["generate_assignment", ASSIGNMENT_ID, "--force"], course_root,
                  f"nbgrader generate_assignment on {source_dir}")
-    release_dir = course_root / "release" / ASSIGNMENT_ID
-    return GeneratedAssignment(course_root, release_dir, course_root / "gradebook.db")
+    release_dir = CourseDirectory(course_root).release
+    return GeneratedAssignment(course_root, release_dir, CourseDirectory(course_root).gradebook)
 
 
 def _normalise_notebook(path: Path) -> None:

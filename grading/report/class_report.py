@@ -11,6 +11,7 @@ import html
 import statistics
 from pathlib import Path
 
+from grading.layout import OutLayout
 from grading.report.pdf import html_to_pdf
 from grading.report.plots import (
     grading_times,
@@ -174,9 +175,9 @@ def render_report(stats: ClassStats, title: str) -> str:
 def build_report(out_dir: Path, title: str = "Class report: assignment dl") -> tuple[Path, Path]:
     """Write OUT/report/report.html and report.pdf; returns their paths."""
     stats = load_class_stats(out_dir)
-    report_dir = out_dir / "report"
+    report_dir = OutLayout(out_dir).report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
-    html_path, pdf_path = report_dir / "report.html", report_dir / "report.pdf"
+    html_path, pdf_path = OutLayout(out_dir).report_html, OutLayout(out_dir).report_pdf
     html_path.write_text(render_report(stats, title), encoding="utf-8")
     html_to_pdf(html_path, pdf_path)
     return html_path, pdf_path

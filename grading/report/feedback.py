@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grading.errors import GradingError
 from grading.gradebook.database import CourseGradebook, gradebook_url
-from grading.layout import ASSIGNMENT_ID
+from grading.layout import ASSIGNMENT_ID, CourseDirectory, OutLayout
 from grading.nbgrader.config import write_feedback_config
 from grading.nbgrader.run import run_nbgrader
 
@@ -58,8 +58,8 @@ def _render_chunk(out_dir: Path, students: list[str], work: Path, db_url: str) -
     """nbgrader generate_feedback for some students, in a course directory of their own."""
     course_root = work / "course"
     for student in students:
-        shutil.copytree(out_dir / "autograded" / student / ASSIGNMENT_ID,
-                        course_root / "autograded" / student / ASSIGNMENT_ID)
+        shutil.copytree(OutLayout(out_dir).autograded(student),
+                        CourseDirectory(course_root).autograded(student))
     write_feedback_config(course_root)
     run_nbgrader(
         ["generate_feedback", ASSIGNMENT_ID, "--force",
@@ -67,9 +67,9 @@ def _render_chunk(out_dir: Path, students: list[str], work: Path, db_url: str) -
         course_root, "nbgrader generate_feedback",
     )
     for student in students:
-        target = out_dir / "feedback" / student
+        target = OutLayout(out_dir).feedback(student)
         target.mkdir(parents=True, exist_ok=True)
-        for page in sorted((course_root / "feedback" / student / ASSIGNMENT_ID).glob("*.html")):
+        for page in sorted(CourseDirectory(course_root).feedback(student).glob("*.html")):
             shutil.copyfile(page, target / page.name)
 
 
@@ -105,7 +105,7 @@ def generate_feedback(
     graded, not those a re-run skipped); default: everyone's, from scratch.
     """
     try:
-        results = json.loads((out_dir / "results.json").read_text())
+        results = json.loads(OutLayout(out_dir).results.read_text())
     except (OSError, ValueError) as error:
         raise FeedbackError(
             f"cannot read {out_dir / 'results.json'} ({error}); run `python -m grading autograde` first"
@@ -113,13 +113,13 @@ def generate_feedback(
     db_url = db_url or gradebook_url(out_dir)
     wanted = set(results["students"]) if students is None else set(students)
     if students is None:
-        shutil.rmtree(out_dir / "feedback", ignore_errors=True)
+        shutil.rmtree(OutLayout(out_dir).feedback_root, ignore_errors=True)
     else:
         for student in wanted:
-            shutil.rmtree(out_dir / "feedback" / student, ignore_errors=True)
+            shutil.rmtree(OutLayout(out_dir).feedback(student), ignore_errors=True)
     graded_students = sorted(
         student for student in results["students"]
-        if student in wanted and (out_dir / "autograded" / student / ASSIGNMENT_ID).is_dir()
+        if student in wanted and OutLayout(out_dir).autograded(student).is_dir()
     )
     chunks = [graded_students[i :: executor_workers] for i in range(executor_workers)]
     chunks = [chunk for chunk in chunks if chunk]
@@ -137,7 +137,7 @@ def generate_feedback(
         if student not in wanted:
             continue
         for notebook, result in outcome["notebooks"].items():
-            page = out_dir / "feedback" / student / f"{notebook}.html"
+            page = OutLayout(out_dir).feedback(student) / f"{notebook}.html"
             if result["status"] != "graded" or not page.exists():
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(_not_graded_page(student, notebook, result["status"],
@@ -145,7 +145,7 @@ def generate_feedback(
                                                  cells_by_notebook.get(notebook, [])),
                                 encoding="utf-8")
 
-    pages = sorted((out_dir / "feedback").rglob("*.html"))
+    pages = sorted(OutLayout(out_dir).feedback_root.rglob("*.html"))
     for page in pages:
         text, blocked = block_remote_resources(page.read_text(encoding="utf-8"))
         if blocked:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading.errors import GradingError
+from grading.layout import OutLayout
 
 
 class ReportError(GradingError, RuntimeError):
@@ -68,7 +69,7 @@ class ClassStats:
 
 def load_class_stats(out_dir: Path) -> ClassStats:
     """Read a graded OUT; raises ReportError saying what is missing."""
-    grades_path, results_path = out_dir / "grades.csv", out_dir / "results.json"
+    grades_path, results_path = OutLayout(out_dir).grades_csv, OutLayout(out_dir).results
     for path in (grades_path, results_path):
         if not path.is_file():
             raise ReportError(

@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grading.layout import CourseDirectory
+
 # The environment variable that carries the kernel settings from the job to the launcher.
 SANDBOX_ENV = "DL_GRADING_SANDBOX"
 # Extra paths (os.pathsep-separated) the kernel must not see, e.g. SUBMISSIONS and OUT.
@@ -354,7 +356,7 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
     home = course_root / "kernel-home"
     home.mkdir(exist_ok=True)
     # Defence in depth: the scratch gradebook and job report are the grader's alone.
-    for private in (course_root / "gradebook.db",):
+    for private in (CourseDirectory(course_root).gradebook,):
         if private.exists():
             os.chmod(private, 0o600)
     sandbox = KernelSandbox(
