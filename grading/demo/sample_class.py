@@ -55,7 +55,8 @@ def _main_module(source_dir: Path, notebook: str, modules: Sequence[str]) -> str
 ADVERSARIAL_PREFIX = "adversarial_"
 
 
-def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_module: str) -> dict[str, str]:
+def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_module: str,
+                          only_notebook: bool = False) -> dict[str, str]:
     """Attackers of the sandbox: each hands in ``notebook`` and the modules, nothing else.
 
     The descriptions say what the grader does to them, for the demo's summary.
@@ -98,8 +99,9 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_modu
     students[folder.name] = (f"{function} allocates 1 GiB blocks until memory runs out: the kernel's "
                              f"memory cap raises MemoryError, {function}'s tests score 0, the rest keep "
                              "their points")
-    for name in students:
-        students[name] += f" (hands in only {notebook}; the other notebooks score 0 as missing)"
+    if not only_notebook:
+        for name in students:
+            students[name] += f" (hands in only {notebook}; the other notebooks score 0 as missing)"
     return students
 
 
@@ -183,5 +185,6 @@ def build_sample_class(
 
         first_text = (source_dir / f"{notebooks[0]}.ipynb").read_text(encoding="utf-8")
         if adversarial and "numpy" in first_text:
-            students.update(_adversarial_students(source_dir, dest, notebooks[0], main_module))
+            students.update(_adversarial_students(source_dir, dest, notebooks[0], main_module,
+                                                   only_notebook=len(notebooks) == 1))
     return students
