@@ -138,7 +138,7 @@ def test_locked_cells_go_back_after_their_source_predecessor():
 
 
 def test_edits_are_judged_on_the_visible_lines_only():
-    from grading.nbgrader.preprocessors import _visible
+    from grading.nbgrader.preprocessors.restore_locked_cells import _visible
 
     source = "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS\n"
     assert _visible(source) == _visible("  assert f(1) == 2  \n\n") == ["assert f(1) == 2"]
