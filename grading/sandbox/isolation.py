@@ -22,122 +22,39 @@ out and said so in ``job.json``; grading still runs.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
-import fcntl
 import json
 import os
-import pwd
-import signal
-import socket
-import struct
-import sys
-import time
-from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grading.layout import CourseDirectory
+from grading.sandbox.limits import (  # noqa: F401 (the sandbox's settings, re-exported)
+    CPU_ENV,
+    FSIZE_ENV,
+    MEMORY_ENV,
+    NPROC_ENV,
+    KernelLimits,
+    SettingError,
+    parse_size,
+)
+from grading.sandbox.namespaces import (  # noqa: F401 (re-exported for the launcher and tests)
+    _CLONE_NEWNS,
+    HIDE_ENV,
+    _mount_namespace_works,
+    check_call,
+    default_hidden_paths,
+    enter_network_namespace,
+    kept_paths,
+    libc,
+)
+from grading.sandbox.uid_slots import acquire_uid_slot, kill_uid_processes, processes_of_uid  # noqa: F401
 
 # The environment variable that carries the kernel settings from the job to the launcher.
 SANDBOX_ENV = "DL_GRADING_SANDBOX"
-# Extra paths (os.pathsep-separated) the kernel must not see, e.g. SUBMISSIONS and OUT.
-HIDE_ENV = "DL_GRADING_HIDE"
-# Settings, each overridable by an environment variable of the grading process.
-MEMORY_ENV = "DL_GRADING_KERNEL_MEMORY"  # bytes, or with a K/M/G suffix
-CPU_ENV = "DL_GRADING_KERNEL_CPU"  # CPU seconds per kernel (one kernel per notebook)
-NPROC_ENV = "DL_GRADING_KERNEL_NPROC"  # processes + threads of the kernel's uid
-FSIZE_ENV = "DL_GRADING_KERNEL_FSIZE"  # largest file the kernel may write
 ISOLATION_ENV = "DL_GRADING_ISOLATION"  # "off" switches enforcement off (debugging only)
 
-# Parts 3-6 of the course train conv nets and RNNs: about 2-3 GiB of address space
-# with OpenBLAS' per-thread buffers; 6 GiB leaves room and still stops a memory bomb
-# long before the machine (24 GiB) swaps.
-DEFAULT_MEMORY = 6 * 2**30
-DEFAULT_CPU_SECONDS = 3600  # the wall-clock limit of a notebook is 1200 s; 2 BLAS threads
-DEFAULT_NPROC = 128  # threads count: ipykernel ~10, OpenBLAS one per core, plus headroom
-DEFAULT_FSIZE = 1 * 2**30
-# Numeric uids with no passwd entry; slot n uses UID_BASE + n.
-UID_BASE = 2_000_000
-UID_SLOTS = 256
-LOCK_DIR_CANDIDATES = ("/run/lock", "/var/lock", "/tmp")
-
-_CLONE_NEWNS = 0x00020000
-_CLONE_NEWNET = 0x40000000
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
-_SIOCGIFFLAGS = 0x8913
-_SIOCSIFFLAGS = 0x8914
-_IFF_UP = 0x1
-
-
-class SettingError(ValueError):
-    """A DL_GRADING_KERNEL_* setting that cannot be read."""
-
-
-def libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
-def check_call(result: int, what: str) -> None:
-    if result != 0:
-        code = ctypes.get_errno()
-        raise OSError(code, f"{what}: {os.strerror(code)}")
-
-
-def parse_size(text: str, name: str) -> int:
-    """``6G`` / ``512M`` / ``1048576`` -> bytes; a clear error otherwise."""
-    units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    value = text.strip().upper().removesuffix("B").removesuffix("I")
-    scale = 1
-    if value and value[-1] in units:
-        value, scale = value[:-1], units[value[-1]]
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingError(f"{name}={text!r} is not a size; write bytes or e.g. 6G, 512M") from None
-    if number <= 0:
-        raise SettingError(f"{name}={text!r} must be positive")
-    return int(number * scale)
-
-
-def _int_setting(env: Mapping[str, str], name: str, default: int) -> int:
-    text = env.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise SettingError(f"{name}={text!r} is not a whole number") from None
-    if value <= 0:
-        raise SettingError(f"{name}={text!r} must be positive")
-    return value
-
-
-@dataclass
-class KernelLimits:
-    """rlimits of every kernel of a job."""
-
-    memory: int = DEFAULT_MEMORY
-    cpu_seconds: int = DEFAULT_CPU_SECONDS
-    nproc: int = DEFAULT_NPROC
-    fsize: int = DEFAULT_FSIZE
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> KernelLimits:
-        memory = env.get(MEMORY_ENV, "").strip()
-        fsize = env.get(FSIZE_ENV, "").strip()
-        return cls(
-            memory=parse_size(memory, MEMORY_ENV) if memory else DEFAULT_MEMORY,
-            cpu_seconds=_int_setting(env, CPU_ENV, DEFAULT_CPU_SECONDS),
-            nproc=_int_setting(env, NPROC_ENV, DEFAULT_NPROC),
-            fsize=parse_size(fsize, FSIZE_ENV) if fsize else DEFAULT_FSIZE,
-        )
-
-    def describe(self) -> str:
-        return (f"memory {self.memory / 2**30:g} GiB, CPU {self.cpu_seconds} s, {self.nproc} tasks, "
-                f"files {self.fsize / 2**20:g} MiB, no core")
 
 
 @dataclass
@@ -174,146 +91,6 @@ class IsolationReport:
             text += "; NOT enforced: " + "; ".join(self.not_enforced)
         return text
 
-
-# --- network ---------------------------------------------------------------
-
-def bring_loopback_up() -> None:
-    """``ip link set lo up`` without iproute2: SIOCSIFFLAGS on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH14x", b"lo", 0)
-        flags = struct.unpack("16sH14x", fcntl.ioctl(sock.fileno(), _SIOCGIFFLAGS, request))[1]
-        fcntl.ioctl(sock.fileno(), _SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | _IFF_UP))
-
-
-def enter_network_namespace() -> None:
-    """Move this process (and everything it starts later) into a new network namespace."""
-    check_call(libc().unshare(_CLONE_NEWNET), "unshare(CLONE_NEWNET)")
-    bring_loopback_up()
-
-
-# --- uids ------------------------------------------------------------------
-
-def _uid_exists(uid: int) -> bool:
-    try:
-        pwd.getpwuid(uid)
-    except KeyError:
-        return False
-    return True
-
-
-def _lock_dir() -> Path:
-    for candidate in LOCK_DIR_CANDIDATES:
-        if os.access(candidate, os.W_OK):
-            path = Path(candidate) / "dl-grading-uids"
-            path.mkdir(mode=0o700, exist_ok=True)
-            return path
-    raise OSError(errno.EACCES, "no writable lock directory for uid slots")
-
-
-def acquire_uid_slot() -> tuple[int, int]:
-    """(uid, fd of the held lock): a numeric uid no other running job uses.
-
-    The lock is held until this process exits; the fd is not inherited.
-    """
-    lock_dir = _lock_dir()
-    for slot in range(UID_SLOTS):
-        uid = UID_BASE + slot
-        if _uid_exists(uid):
-            continue
-        fd = os.open(lock_dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        return uid, fd
-    raise OSError(errno.EAGAIN, f"all {UID_SLOTS} grading uids are in use")
-
-
-def processes_of_uid(uid: int) -> list[int]:
-    """Pids of live (not zombie) processes whose real uid is ``uid``."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as status:
-                for line in status:
-                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
-                        break  # a zombie: already dead, its parent has not reaped it
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(entry))
-                        break
-        except (OSError, ValueError):
-            continue
-    return pids
-
-
-def kill_uid_processes(uid: int, spare: Iterable[int] = ()) -> list[int]:
-    """SIGKILL every process of ``uid`` except ``spare``; returns the pids killed.
-
-    Stops them first so that a fork bomb cannot outrun the scan.
-    """
-    spared = set(spare)
-    killed: set[int] = set()
-    for _ in range(5):
-        victims = [pid for pid in processes_of_uid(uid) if pid not in spared]
-        if not victims:
-            break
-        for pid in victims:
-            for signum in (signal.SIGSTOP, signal.SIGKILL):
-                try:
-                    os.kill(pid, signum)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        killed.update(victims)
-        time.sleep(0.02)
-    return sorted(killed)
-
-
-# --- the job ---------------------------------------------------------------
-
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
-# Top-level folders the kernel keeps (read-only for its uid): the system, never user data.
-SYSTEM_DIRS = frozenset({"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "usr"})
-
-
-def default_hidden_paths(env: Mapping[str, str] = os.environ) -> list[str]:
-    """Paths the kernel must not read: everything outside the system folders.
-
-    An allow-list, so it needs no knowledge of where SUBMISSIONS, OUT, the
-    repository or other jobs live: /work, /home, /root, /tmp (other students'
-    scratch folders and gradebooks), /var, /run (host sockets such as
-    PostgreSQL's), /opt, /srv, /mnt ... become empty (``/tmp`` a fresh
-    writable one), as does ``/dev/shm``. :func:`kept_paths` lists what is
-    bound back. HIDE_ENV may add more paths.
-    """
-    hidden = [os.path.join("/", name) for name in sorted(os.listdir("/"))
-              if name not in SYSTEM_DIRS and os.path.isdir(os.path.join("/", name))
-              and not os.path.islink(os.path.join("/", name))]
-    hidden.append("/dev/shm")
-    hidden += [os.path.realpath(p) for p in env.get(HIDE_ENV, "").split(os.pathsep) if p.strip()]
-    return [path for path in dict.fromkeys(hidden) if os.path.isdir(path) and path != "/"]
-
-
-def kept_paths(course_root: Path, env: Mapping[str, str] = os.environ) -> list[str]:
-    """What the kernel still sees of the hidden folders: Python, the ``starter`` package, the data.
-
-    Not the repository (its solutions, tests and history), not the grading
-    job's own scratch folder (the gradebook): the launcher adds the kernel's
-    working directory and HOME.
-    """
-    keep = {sys.prefix, sys.base_prefix, sys.exec_prefix,
-            os.path.dirname(os.path.realpath(sys.executable))}
-    repo = _repo_root()
-    keep.add(str(repo / "starter"))
-    data = env.get("DL_COURSE_DATA")
-    keep.add(data if data else str(repo / "datasets"))
-    return sorted(str(Path(p).resolve()) for p in keep if p and os.path.isdir(p))
 
 
 def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
@@ -374,16 +151,3 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
     report.enforced.append("kernel limits: " + limits.describe()
                            + ("" if uid is not None else " (process limit not set: the kernel shares the grader's uid)"))
     return report, uid
-
-
-def _mount_namespace_works() -> bool:
-    """Whether a child can create a private mount namespace (tried in a throwaway fork)."""
-    pid = os.fork()
-    if pid == 0:  # child: try, report by exit code, never return
-        try:
-            ok = libc().unshare(_CLONE_NEWNS) == 0
-        finally:
-            pass
-        os._exit(0 if ok else 1)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0

@@ -32,14 +32,8 @@ import signal
 import sys
 from pathlib import Path
 
-from grading.sandbox.isolation import (
-    _CLONE_NEWNS,
-    _PR_SET_NO_NEW_PRIVS,
-    SANDBOX_ENV,
-    KernelSandbox,
-    check_call,
-    libc,
-)
+from grading.sandbox.isolation import _PR_SET_NO_NEW_PRIVS, SANDBOX_ENV, KernelSandbox
+from grading.sandbox.namespaces import _CLONE_NEWNS, check_call, libc
 
 _MS_NOSUID = 0x2
 _MS_NODEV = 0x4
