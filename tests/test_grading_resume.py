@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.autograde.executors.local_pool import kill_process_tree
+from grading.autograde.executors.job import kill_process_tree
 from grading.autograde.run import AutogradeSettings, autograde
 from grading.layout import CoursePaths
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.autograde.executors.local_pool import JobResult
+from grading.autograde.executors.job import JobResult
 from grading.autograde.grade_job import EVENTS_DIR, JOB_REPORT, autograded_path
 from grading.nbgrader.preprocessors import SANITIZE_EVENTS_SUFFIX
 

@@ -2,7 +2,7 @@
 
 Each submission is graded by the real ``nbgrader autograde`` in a scratch
 course directory of its own (see :mod:`grading.autograde.submissions`), as a sandboxed
-job (see :mod:`grading.autograde.executors.local_pool`), several at a time: on this machine, or on a
+job (see :mod:`grading.autograde.executors.job`), several at a time: on this machine, or on a
 dask.distributed cluster (see :mod:`grading.autograde.executors.dask_cluster`). The results are merged
 into the course gradebook (``OUT/gradebook.db``, or the PostgreSQL/SQLite ``--db``
 URL, recorded without its password in ``OUT/results.json``) and written out as ``OUT/grades.csv``,
@@ -29,7 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading.autograde.executors.local_pool import Executor, Job, JobResult, LocalExecutor
+from grading.autograde.executors.job import Executor, Job, JobResult
+from grading.autograde.executors.local_pool import LocalExecutor
 from grading.autograde.grade_job import autograded_path
 from grading.autograde.outcomes import (
     FAILED,

@@ -1,10 +1,10 @@
 """Run grading jobs on a dask.distributed cluster: ``autograde --scheduler tcp://HOST:8786``.
 
-The same :class:`grading.autograde.executors.local_pool.Job` as the local executor, but no shared
+The same :class:`grading.autograde.executors.job.Job` as the local executor, but no shared
 filesystem is needed: the parent packs the job's prepared scratch course
 directory (template gradebook, the student's files, nbgrader config) into a
 tar archive, a worker unpacks it into a temporary directory of its own and
-runs :func:`grading.autograde.executors.local_pool.run_job` there, then sends back what the parent
+runs :func:`grading.autograde.executors.job.run_job` there, then sends back what the parent
 reads (the scratch ``gradebook.db``, ``job.json``, the autograded notebooks,
 the logs), which the parent unpacks over the scratch directory. Results are
 yielded as they finish, so each one is merged into the course gradebook by
@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from grading.autograde.executors.local_pool import Job, JobResult, run_job
+from grading.autograde.executors.job import Job, JobResult, run_job
 from grading.errors import GradingError
 
 # Never shipped back: the student's own files (the parent has them) and oversized outputs.
