@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def _read_roster(path: Path) -> list[dict[str, str]]:
 
 
 def write_canvas(out_dir: Path, target: Path, roster: Path | None = None, total_only: bool = False,
-                 warn=print) -> int:
+                 warn: Callable[[str], None] = print) -> int:
     notebooks, students, maxima = class_totals(out_dir)
     if total_only:
         columns = [ASSIGNMENT_ID]
@@ -155,7 +156,7 @@ def write_canvas(out_dir: Path, target: Path, roster: Path | None = None, total_
 
 
 def export(out_dir: Path, layout: str, target: Path | None = None, roster: Path | None = None,
-           total_only: bool = False, warn=print) -> Path:
+           total_only: bool = False, warn: Callable[[str], None] = print) -> Path:
     if layout not in FORMATS:
         raise ExportError(f"unknown format {layout!r}; choose one of {', '.join(FORMATS)}")
     target = target or out_dir / f"grades-{layout}.csv"
@@ -177,7 +178,7 @@ def _handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(verbs) -> None:
+def register(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser("export", help="grades as CSV for a learning-management system (Canvas, generic)")
     parser.add_argument("out_dir", type=Path, metavar="OUT", help="the --out folder of autograde")
     parser.add_argument("--format", choices=FORMATS, default="generic",

@@ -433,7 +433,7 @@ def import_scores(out_dir: Path, csv_path: Path) -> tuple[int, dict[str, dict[st
 # ---------------------------------------------------------------- the verb
 
 
-def register(verbs) -> None:
+def register(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser(
         "manual-grades", help="hand grading: a CSV template of the written answers, and its import",
         description="Hand-grade the written questions of a graded OUT: --template writes a CSV to fill "

@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -42,6 +43,9 @@ from grading.mutation.summary import (
     render_markdown,
     summarise,
 )
+
+if TYPE_CHECKING:  # autograde is imported when a part runs (it pulls in nbgrader)
+    from grading.autograde.run import AutogradeSettings
 
 BASELINE = "solution"
 
@@ -92,7 +96,7 @@ def _write_student(source_dir: Path, dest: Path, notebooks: Sequence[str], mutan
 
 def _grade_part(
     module: str, items: list[tuple[Mutant, str]], usage: UsageMap, course: CoursePaths, out: Path,
-    settings, echo: Callable[[str], None], only: Sequence[str] | None = None,
+    settings: AutogradeSettings, echo: Callable[[str], None], only: Sequence[str] | None = None,
 ) -> list[MutantResult]:
     from grading.autograde.run import autograde
 
@@ -157,7 +161,7 @@ def _grade_part(
 
 
 def run_mutate(
-    items: list[tuple[Mutant, str]], course: CoursePaths, out: Path, settings,
+    items: list[tuple[Mutant, str]], course: CoursePaths, out: Path, settings: AutogradeSettings,
     echo: Callable[[str], None] = print, command: str = "", note: str = "",
     order: Sequence[str] = (), only: Sequence[str] | None = None,
 ) -> tuple[list[MutantResult], dict[str, PartSummary]]:

@@ -23,7 +23,7 @@ def _fraction(text: str) -> float:
     return value
 
 
-def register(verbs) -> None:
+def register(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser(
         "mutate", help="grade the solutions with each bug/alternative applied; report what the tests catch",
         description="Apply each mutant (grading/mutation/mutants/<module>/*.py, or --mutant FILE) to the solution, "

@@ -120,7 +120,7 @@ def _handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(verbs) -> None:
+def register(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser("student-pdf", help="a student's completed notebooks, in order, as one PDF")
     parser.add_argument("folder", type=Path, metavar="FOLDER", help="the folder with your notebooks")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
