@@ -45,7 +45,7 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreLockedCells, OverwriteCells, CheckCellMetadata,
 ]
 # GuardedExecute: the sandboxed kernel, a dead kernel costs only its cell, guards and the
-# completion token around every test cell (grading/guarded_execute.py).
+# completion token around every test cell (grading/sandbox/guarded_execute.py).
 c.Autograde.autograde_preprocessors = [
     GuardedExecute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
