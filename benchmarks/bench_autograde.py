@@ -4,7 +4,7 @@
     python benchmarks/bench_autograde.py --notebook 1_layers   # a quick run on one notebook
     python benchmarks/bench_autograde.py --submissions 6 --workers 1 2
 
-Every submission is the "correct" student of :mod:`grading.sample_class` (the
+Every submission is the "correct" student of :mod:`grading.demo.sample_class` (the
 solution notebooks and modules), so every cell runs to the end. For each
 worker count, a fresh ``python -m grading autograde`` run (in-process, same
 code) grades all the copies; submissions/hour counts the whole run (template,
@@ -37,11 +37,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grading.autograde import AutogradeSettings, autograde, blas_thread_env  # noqa: E402
-from grading.course import CoursePaths  # noqa: E402
-from grading.nbgrader_run import nbgrader_env  # noqa: E402
-from grading.release import build_release  # noqa: E402
-from grading.sample_class import build_sample_class  # noqa: E402
+from grading.autograde.run import AutogradeSettings, autograde, blas_thread_env  # noqa: E402
+from grading.demo.sample_class import build_sample_class  # noqa: E402
+from grading.layout import CoursePaths  # noqa: E402
+from grading.nbgrader.run import nbgrader_env  # noqa: E402
+from grading.release.build import build_release  # noqa: E402
 
 PHASES = {
     "template": re.compile(r"^gradebook template from .*: ([\d.]+) s$"),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up this course on a fresh machine: system packages (headless Chromium for
 # PDF reports, poppler for checking them), then the project itself.
-#   bash scripts/setup.sh        # what instructors need (python -m grading ...)
+#   bash scripts/setup.sh        # what instructors need (python -m grading ...): the [grading] extra
 #   bash scripts/setup.sh dev    # plus the test tools and PyTorch for cross-checks
+# Students need neither: `pip install -e .` (no cluster or database clients).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +23,8 @@ fi
 python3 -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "${1:-}" = dev ]; then
     # torch==2.13.0 is a local CPU build on these machines; it only serves cross-checks.
-    python3 -m pip install -q -e '.[dev,torch]'
+    python3 -m pip install -q -e '.[grading,dev,torch]'
 else
-    python3 -m pip install -q -e .
+    python3 -m pip install -q -e '.[grading]'
 fi
 echo "setup: done ($(python3 --version))"

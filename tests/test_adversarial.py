@@ -3,7 +3,7 @@
 Every submission is a copy of the fixture course (plus a numpy notebook,
 tests/fixtures/adversarial/) with one attack; an attacker hands in only the
 notebook it attacks (the others are missing and score 0 without running, to
-keep the suite fast). Each is graded through ``grading.autograde.autograde``
+keep the suite fast). Each is graded through ``grading.autograde.run.autograde``
 with two workers, and the suite checks every cell's score and the reason in
 the log, and that the honest student beside them gets every point.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.autograde import AutogradeSettings, autograde
-from grading.course import CoursePaths
-from grading.isolation import MEMORY_ENV
+from grading.autograde.run import AutogradeSettings, autograde
+from grading.layout import CoursePaths
+from grading.sandbox.isolation import MEMORY_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

@@ -25,10 +25,10 @@ pytest.importorskip("jupytext")
 from nbgrader.api import Gradebook  # noqa: E402
 from test_notebook_twins import twin_differences  # noqa: E402
 
-from grading.course import ASSIGNMENT_ID, IGNORED_NAMES  # noqa: E402
-from grading.gradebook import CourseGradebook, sqlite_url  # noqa: E402
-from grading.manual_grades import written_cells  # noqa: E402
-from grading.release import generate_assignment  # noqa: E402
+from grading.gradebook.database import CourseGradebook, sqlite_url  # noqa: E402
+from grading.gradebook.manual_grades import written_cells  # noqa: E402
+from grading.layout import ASSIGNMENT_ID, IGNORED_NAMES  # noqa: E402
+from grading.release.build import generate_assignment  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

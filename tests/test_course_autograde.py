@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from grading.mutants import apply_mutant, load_mutant
+from grading.mutation.mutant_files import apply_mutant, load_mutant
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions" / "dl"
 RELEASE = REPO / "assignments" / "dl"
-MUTANTS = Path(__file__).parent / "mutants"
+MUTANTS = Path(__file__).resolve().parents[1] / "grading" / "mutation" / "mutants"
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from grading.autograde import AutogradeSettings, autograde
-from grading.course import CoursePaths
-from grading.feedback import remote_resources
-from grading.mutants import load_mutants
-from grading.release import build_release
-from grading.sample_class import build_sample_class
+from grading.autograde.run import AutogradeSettings, autograde
+from grading.demo.sample_class import build_sample_class
+from grading.layout import CoursePaths
+from grading.mutation.mutant_files import load_mutants
+from grading.release.build import build_release
+from grading.report.feedback import remote_resources
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE = FIXTURES / "course" / "dl"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from grading.export import ExportError, export
-from grading.gradebook import CourseGradebook, sqlite_url
-from grading.release import generate_assignment
+from grading.gradebook.database import CourseGradebook, sqlite_url
+from grading.gradebook.export import ExportError, export
+from grading.release.build import generate_assignment
 
 SOURCE = Path(__file__).parent / "fixtures" / "course" / "dl"
 REPO = Path(__file__).parent.parent

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grading.modules import MarkerError, find_solution_regions, strip_solutions
+from grading.release.strip_solutions import MarkerError, find_solution_regions, strip_solutions
 
 MODULE = '''"""Doc."""
 

@@ -19,15 +19,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.mutants import Mutant, load_mutants
-from grading.mutate import (
+from grading.mutation.mutant_files import Mutant, load_mutants
+from grading.mutation.reach import UsageMap, mutated_symbols
+from grading.mutation.selection import MutateError, select_mutants
+from grading.mutation.summary import (
     MutantResult,
-    MutateError,
-    UsageMap,
-    mutated_symbols,
     render_markdown,
     rerender,
-    select_mutants,
     summarise,
     thresholds_met,
 )
@@ -163,7 +161,7 @@ def test_a_method_mutant_stands_for_its_class(course):
 
 def test_the_real_course_maps_a_layers_bug_to_its_own_test_cell():
     usage = UsageMap(ROOT / "solutions" / "dl")
-    mutant = next(m for m in load_mutants(ROOT / "tests" / "mutants") if m.id == "layers/hinge_dx_sign")
+    mutant = next(m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.id == "layers/hinge_dx_sign")
     symbols = mutated_symbols(mutant, (ROOT / "solutions" / "dl" / "layers.py").read_text())
     assert usage.notebooks_using(symbols)[0] == "1_layers"
     assert ("1_layers", "binary_losses_test") in usage.cells_to_catch(symbols)
@@ -331,7 +329,7 @@ def test_every_mutant_of_the_collection_reaches_a_graded_cell():
     usage = UsageMap(source)
     texts = {module: (source / f"{module}.py").read_text() for module in usage.modules}
     unreached = []
-    for mutant in load_mutants(ROOT / "tests" / "mutants"):
+    for mutant in load_mutants(ROOT / "grading" / "mutation" / "mutants"):
         symbols = mutated_symbols(mutant, texts[mutant.module])
         if not symbols or not usage.cells_to_catch(symbols):
             unreached.append(mutant.id)

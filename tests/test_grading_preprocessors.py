@@ -2,13 +2,13 @@
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grading.feedback import block_remote_resources, remote_resources
-from grading.preprocessors import (
+from grading.nbgrader.preprocessors import (
     HideHiddenTests,
     ShortenGradedErrors,
     StderrToStdout,
     hide_hidden_tests,
 )
+from grading.report.feedback import block_remote_resources, remote_resources
 
 TEST_META = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
                           "grade_id": "t", "schema_version": 3}}
@@ -83,7 +83,7 @@ def test_remote_resources_are_blocked_and_links_kept():
 def test_cell_timeout_takes_a_longer_declared_limit_only():
     from nbformat.v4 import new_code_cell
 
-    from grading.preprocessors import cell_timeout
+    from grading.nbgrader.preprocessors import cell_timeout
 
     plain = new_code_cell("x = 1")
     long = new_code_cell("train()", metadata={"course": {"timeout": 900}})
@@ -96,7 +96,7 @@ def test_cell_timeout_takes_a_longer_declared_limit_only():
 
 
 def test_concurrent_kernels_share_the_cores_between_them(monkeypatch):
-    from grading.autograde import blas_thread_env
+    from grading.autograde.run import blas_thread_env
 
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert blas_thread_env(1)["OPENBLAS_NUM_THREADS"] == "2"
@@ -116,7 +116,7 @@ def _cell(cell_id, grade_id=None, locked=False):
 
 
 def test_locked_cells_go_back_after_their_source_predecessor():
-    from grading.preprocessors import RestoreLockedCells, source_order
+    from grading.nbgrader.preprocessors import RestoreLockedCells, source_order
 
     source = new_notebook(cells=[_cell("intro"), _cell("imports"), _cell("t1", "square_test", True),
                                  _cell("t2", "add_test", True), _cell("sol", "cube_solution"),
@@ -138,7 +138,7 @@ def test_locked_cells_go_back_after_their_source_predecessor():
 
 
 def test_edits_are_judged_on_the_visible_lines_only():
-    from grading.preprocessors import _visible
+    from grading.nbgrader.preprocessors.restore_locked_cells import _visible
 
     source = "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS\n"
     assert _visible(source) == _visible("  assert f(1) == 2  \n\n") == ["assert f(1) == 2"]

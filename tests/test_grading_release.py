@@ -6,9 +6,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.course import CourseError
-from grading.leaks import find_leaks
-from grading.release import build_release, release_differences
+from grading.layout import CourseError
+from grading.release.build import build_release, release_differences
+from grading.release.leaks import find_leaks
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course" / "dl"
 

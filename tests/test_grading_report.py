@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from grading.feedback import remote_resources
-from grading.report import build_report
-from grading.report_plots import question_shares
-from grading.report_stats import ReportError, load_class_stats
+from grading.report.class_report import build_report
+from grading.report.feedback import remote_resources
+from grading.report.plots import question_shares
+from grading.report.stats import ReportError, load_class_stats
 
 pytestmark = pytest.mark.slow  # prints a PDF with Chromium
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grading.autograde import AutogradeSettings, autograde
-from grading.course import CoursePaths
-from grading.sandbox import kill_process_tree
+from grading.autograde.executors.job import kill_process_tree
+from grading.autograde.run import AutogradeSettings, autograde
+from grading.layout import CoursePaths
 
 REPO = Path(__file__).parent.parent
 SOURCE = Path(__file__).parent / "fixtures" / "course" / "dl"
@@ -60,7 +60,7 @@ def interrupted(tmp_path_factory):
     # The fixture course, not the repository's: autograde() as the CLI calls it, in a process to kill.
     script = (
         "import sys\nfrom pathlib import Path\n"
-        "from grading.autograde import AutogradeSettings, autograde\nfrom grading.course import CoursePaths\n"
+        "from grading.autograde.run import AutogradeSettings, autograde\nfrom grading.layout import CoursePaths\n"
         f"autograde(Path({str(submissions)!r}), Path({str(out)!r}), CoursePaths(Path({str(SOURCE)!r}), "
         f"Path({str(SOURCE)!r})), AutogradeSettings(**{SETTINGS!r}))\n"
     )

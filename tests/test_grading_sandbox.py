@@ -5,7 +5,8 @@ import sys
 import textwrap
 import time
 
-from grading.sandbox import Job, LocalExecutor, run_job
+from grading.autograde.executors.job import Job, run_job
+from grading.autograde.executors.local_pool import LocalExecutor
 
 # Starts a grandchild in a session of its own (as Jupyter starts kernels), then hangs.
 HANG_WITH_DETACHED_CHILD = textwrap.dedent("""

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from postgres_server import postgres_server
 
-from grading.autograde import AutogradeSettings, autograde
-from grading.course import CoursePaths
-from grading.dask_executor import DaskExecutor
-from grading.export import export
-from grading.gradebook import CourseGradebook, gradebook_url
-from grading.mutants import load_mutants
-from grading.release import build_release
-from grading.sample_class import build_sample_class
+from grading.autograde.executors.dask_cluster import DaskExecutor
+from grading.autograde.run import AutogradeSettings, autograde
+from grading.demo.sample_class import build_sample_class
+from grading.gradebook.database import CourseGradebook, gradebook_url
+from grading.gradebook.export import export
+from grading.layout import CoursePaths
+from grading.mutation.mutant_files import load_mutants
+from grading.release.build import build_release
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE = FIXTURES / "course" / "dl"
@@ -125,7 +125,7 @@ def test_export_reads_the_postgres_gradebook(local_out, cluster_out, tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error():
-    from grading.dask_executor import DaskExecutor, DaskExecutorError
+    from grading.autograde.executors.dask_cluster import DaskExecutor, DaskExecutorError
 
     with pytest.raises(DaskExecutorError, match="cannot reach the dask scheduler at tcp://127.0.0.1:9 .*"
                        "start one with `dask scheduler`"):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grading.isolation import (
+from grading.nbgrader.run import nbgrader_env
+from grading.sandbox.isolation import (
     SANDBOX_ENV,
     KernelLimits,
     KernelSandbox,
@@ -21,7 +22,6 @@ from grading.isolation import (
     kill_uid_processes,
     parse_size,
 )
-from grading.nbgrader_run import nbgrader_env
 
 REPO = Path(__file__).parent.parent
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and uids need root")
@@ -55,7 +55,7 @@ def test_the_allow_list_hides_user_data_and_keeps_python_and_starter():
 
 NETWORK_PROBE = textwrap.dedent("""
     import json, socket, sys
-    from grading.isolation import enter_network_namespace
+    from grading.sandbox.isolation import enter_network_namespace
     enter_network_namespace()
     result = {}
     for name, address in (("outside", ("1.1.1.1", 53)), ("host", ("127.0.0.1", int(sys.argv[1])))):
@@ -124,7 +124,7 @@ def test_the_kernel_launcher_drops_to_its_uid_with_limits_and_hidden_paths(tmp_p
         env = nbgrader_env({SANDBOX_ENV: sandbox.to_env()})  # grading importable, as under nbgrader
         solution = next((REPO / "solutions" / "dl").glob("*.py"))
         done = subprocess.run(
-            [sys.executable, "-m", "grading.kernel_launcher", "--", sys.executable, "-c", LAUNCHED_PROBE,
+            [sys.executable, "-m", "grading.sandbox.kernel_launcher", "--", sys.executable, "-c", LAUNCHED_PROBE,
              str(solution), str(course / "gradebook.db")],
             capture_output=True, text=True, timeout=120, cwd=notebook_dir, env=env,
         )
@@ -149,7 +149,7 @@ WITHOUT_ROOT = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     os.geteuid = lambda: 1000  # what the job sees when the grader is not root
-    from grading.isolation import SANDBOX_ENV, KernelSandbox, enter_job_sandbox
+    from grading.sandbox.isolation import SANDBOX_ENV, KernelSandbox, enter_job_sandbox
     report, uid = enter_job_sandbox(Path(sys.argv[1]))
     sandbox = KernelSandbox.from_env(os.environ[SANDBOX_ENV])
     print(json.dumps({"line": report.line(), "uid": uid, "sandbox_uid": sandbox.uid, "hide": sandbox.hide}))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from grading.manual_grades import split_answer_and_rubric
-from grading.release import build_release
+from grading.gradebook.manual_grades import split_answer_and_rubric
+from grading.release.build import build_release
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "course" / "dl"

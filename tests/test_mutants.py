@@ -1,6 +1,6 @@
-"""The mutant collection and the library that applies it (grading.mutants).
+"""The mutant collection and the library that applies it (grading.mutation.mutant_files).
 
-Every bug in ``tests/mutants/`` must be *proven* to differ from the solution:
+Every bug in ``grading/mutation/mutants/`` must be *proven* to differ from the solution:
 the mutated module is imported and run on a fixed set of probes per function,
 and at least one observable must differ. Every alternative must agree with the
 solution on all probes. Dropout's observables are statistics and booleans, so
@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
-MUTANTS = ROOT / "tests" / "mutants"
+MUTANTS = ROOT / "grading" / "mutation" / "mutants"
 PART1_MODULES = ("layers", "optim")
 
 ALL_MUTANTS = [m for m in load_mutants(MUTANTS) if m.module in PART1_MODULES]

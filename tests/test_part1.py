@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from conftest import thorough
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -162,7 +162,7 @@ def _run_one(mutant: Mutant) -> tuple[Mutant, dict]:
 
 @pytest.mark.slow
 def test_notebook_catches_every_bug_and_accepts_every_alternative():
-    mutants = [m for m in load_mutants(ROOT / "tests" / "mutants") if f"{m.module}.py" in MODULES]
+    mutants = [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if f"{m.module}.py" in MODULES]
     if not thorough():
         # CI's time budget: every other mutant (a fixed half, alternatives and bugs alike);
         # DL_THOROUGH=1 runs all of them.

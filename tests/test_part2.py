@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -205,7 +205,7 @@ def run_fast_checks(nb, module_dir: Path, checks=FAST_CHECKS, data_kwargs=None) 
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "fc_net"]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == "fc_net"]
 
 
 def test_there_are_enough_mutants():

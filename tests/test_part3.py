@@ -24,7 +24,7 @@ from test_part2 import (
     run_notebook,
 )
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 NOTEBOOK = "3_cnn.ipynb"
 MODULES = ("layers.py", "optim.py", "cnn.py")
@@ -108,7 +108,7 @@ def test_even_filter_size_is_refused(cnn):
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "cnn"]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == "cnn"]
 
 
 def test_there_are_enough_mutants():

@@ -11,7 +11,7 @@ Two ways to run the graded checks:
   without an error or any stderr output.
 
 Captioning mutants replace methods of ``CaptioningRNN`` (``loss``, ``sample``):
-``grading.mutants.apply_mutant`` only replaces top-level functions, so methods
+``grading.mutation.mutant_files.apply_mutant`` only replaces top-level functions, so methods
 are swapped in here with the same ast approach, inside the class body.
 """
 
@@ -32,7 +32,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -211,7 +211,7 @@ def test_solution_passes_every_graded_check_with_a_margin():
     assert worst[0][0] < 0.05, worst
 
 
-MUTANTS = [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module in STUDENT_MODULES]
+MUTANTS = [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module in STUDENT_MODULES]
 
 
 def test_enough_mutants():

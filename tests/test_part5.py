@@ -4,7 +4,7 @@ Fast tests check the models' ``params`` / ``loss`` contracts directly and run th
 notebook's training-free graded cells (their sources, executed in a namespace built
 from the notebook's setup cell) against every mutant of ``transfer_learning.py``.
 Mutants of ``LinearClassifier`` / ``FineTuneModel`` methods name their class in the
-first line of their docstring (``FineTuneModel.loss ...``): ``grading.mutants``
+first line of their docstring (``FineTuneModel.loss ...``): ``grading.mutation.mutant_files``
 only replaces top-level functions, so methods are swapped in here, inside the class
 body, with the same ast approach. The slow test executes the whole notebook with
 nbclient in a temporary copy of ``solutions/dl``, as the autograder does: a graded
@@ -27,7 +27,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -204,7 +204,7 @@ def run_fast_checks(nb, module_dir: Path, net) -> dict[str, str]:
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == "transfer_learning"]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == "transfer_learning"]
 
 
 def test_there_are_enough_mutants():

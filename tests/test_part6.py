@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.mutants import Mutant, apply_mutant, load_mutants
+from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -62,7 +62,7 @@ def cell_timeout(cell) -> int:
 
 
 def _mutants() -> list[Mutant]:
-    return [m for m in load_mutants(ROOT / "tests" / "mutants") if m.module == MODULE]
+    return [m for m in load_mutants(ROOT / "grading" / "mutation" / "mutants") if m.module == MODULE]
 
 
 @pytest.fixture(scope="module")

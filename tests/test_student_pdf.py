@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pytest  # noqa: E402
 
-from grading.release import build_release  # noqa: E402
-from grading.student_pdf import StudentPdfError, render_student_pdf  # noqa: E402
+from grading.release.build import build_release  # noqa: E402
+from grading.report.student_pdf import StudentPdfError, render_student_pdf  # noqa: E402
 
 REPO = Path(__file__).parent.parent
 SOURCE = Path(__file__).parent / "fixtures" / "course" / "dl"

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.manual_grades import split_answer_and_rubric, written_cells
+from grading.gradebook.manual_grades import split_answer_and_rubric, written_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "dl"
@@ -84,8 +84,8 @@ def test_manual_grades_finds_every_question_with_its_prompt_and_rubric():
 def test_written_questions_are_the_manual_cells_of_the_gradebook(tmp_path):
     """What autograde's gradebook template (nbgrader generate_assignment) makes of them:
     exactly these cells are `manual` rows of grades.csv."""
-    from grading.gradebook import CourseGradebook, sqlite_url
-    from grading.release import generate_assignment
+    from grading.gradebook.database import CourseGradebook, sqlite_url
+    from grading.release.build import generate_assignment
 
     template = generate_assignment(SOLUTIONS, tmp_path)
     cells = CourseGradebook(sqlite_url(template.gradebook)).graded_cells()

@@ -1,0 +1,1 @@
+"""The `autograde` verb: submissions, one grading job per submission, outcomes, resume, executors."""

@@ -1,0 +1,1 @@
+"""Where grading jobs run: a local process pool, or a dask.distributed cluster."""

@@ -1,0 +1,1 @@
+"""The nbgrader gradebook by URL, manual grades of the written answers, CSV export."""

@@ -1,0 +1,1 @@
+"""What people read: the class report (stats, plots, PDF), students' feedback, a student's PDF."""

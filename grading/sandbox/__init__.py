@@ -1,0 +1,1 @@
+"""Inside a grading job: namespaces, uid slots, rlimits, the kernel launcher, and the guarded kernel."""
