@@ -30,7 +30,7 @@ from pathlib import Path
 
 from grading.course import ASSIGNMENT_ID, CourseError, CoursePaths, module_files, notebook_ids
 from grading.feedback import generate_feedback
-from grading.grade_job import autograded_path
+from grading.grade_job import autograded_path, log_path
 from grading.gradebook import (
     DEFAULT_GRADEBOOK,
     GRADEBOOK_URL_KEY,
@@ -64,6 +64,7 @@ from grading.submissions import (
 )
 
 RESULTS_FILE = "results.json"
+LOGS_DIR = "logs"  # OUT/logs/<student>/<notebook>.log: nbgrader's whole log of each graded notebook
 # The training notebooks run for minutes; a loaded machine can make that ten.
 SECONDS_PER_NOTEBOOK = 1200.0
 LOG_FILE = "autograde.log"
@@ -194,6 +195,12 @@ def _collect(
     for notebook in graded:
         kept.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(autograded_path(prepared.course_root, student, notebook), kept / f"{notebook}.ipynb")
+    logs = out_dir / LOGS_DIR / student
+    for notebook in notebooks:
+        (logs / f"{notebook}.log").unlink(missing_ok=True)
+        if log_path(prepared.course_root, notebook).is_file():
+            logs.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log_path(prepared.course_root, notebook), logs / f"{notebook}.log")
     rows = gradebook.rows([student], notebooks)
     for notebook in notebooks:
         status, reason = statuses[notebook]
