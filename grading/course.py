@@ -6,7 +6,9 @@ functions that use them so that tests can point them at a fixture course.
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,3 +53,16 @@ def notebook_ids(source_dir: Path) -> list[str]:
 def module_files(source_dir: Path) -> list[str]:
     """Names of the student modules (``*.py`` beside the notebooks), sorted."""
     return sorted(path.name for path in source_dir.glob("*.py"))
+
+
+def extra_credit_cells(source_dir: Path, notebooks: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """notebook -> {grade_id: points} of its extra-credit cells (cell metadata
+    ``"course": {"extra_credit": true}``): they can raise a score, never the points possible."""
+    found: dict[str, dict[str, float]] = {}
+    for notebook in notebooks if notebooks is not None else notebook_ids(source_dir):
+        cells = json.loads((source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            grading = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.get("metadata", {}).get("course", {}).get("extra_credit") and grading.get("grade"):
+                found.setdefault(notebook, {})[grading["grade_id"]] = float(grading.get("points", 0))
+    return found

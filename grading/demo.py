@@ -61,7 +61,7 @@ def run_demo(
                                       adversarial=True)
     print(f"2/4 sample class of {len(descriptions)} in {submissions}:")
     for student, description in descriptions.items():
-        print(f"      {student}: {description}")
+        print(f"      {student}: {description.text()}")
 
     graded = out_dir / "graded"
     print(f"3/4 autograde with {settings.workers} workers -> {graded}")
@@ -81,7 +81,7 @@ def run_demo(
     if attackers:
         print("adversarial students, what the grader did (the log has every reason):")
         for student in attackers:
-            print(f"  {student}: {descriptions[student]}")
+            print(f"  {student}: {descriptions[student].text()}")
             for notebook, result in summary.outcomes[student].notebooks.items():
                 if result.status == "graded":
                     print(f"    {notebook}: {result.score:g}/{result.max_score:g}; {result.reason[:300]}")

@@ -132,8 +132,13 @@ def _problems(stats: ClassStats) -> str:
     if not stats.problems:
         return f"<p>Every notebook was graded ({counts}).</p>"
     rows = [[student, notebook, status, reason] for student, notebook, status, reason in stats.problems]
-    return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + _table(
-        ["student", "notebook", "status", "reason"], rows, numeric_from=99)
+    table = _table(["student", "notebook", "status", "reason", "nbgrader log"], [row + [""] for row in rows],
+                   numeric_from=99)
+    for student, notebook, _, _ in stats.problems:  # each row's last cell: a link to the log, from report/
+        log = stats.logs.get((student, notebook))
+        link = f'<a href="../{html.escape(log)}">{html.escape(Path(log).name)}</a>' if log else ""
+        table = table.replace("<td></td></tr>", f"<td>{link}</td></tr>", 1)
+    return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + table
 
 
 def render_report(stats: ClassStats, title: str) -> str:

@@ -47,6 +47,8 @@ class ClassStats:
     extra: dict = field(default_factory=dict)
     # notebook -> seconds nbgrader took on it, one entry per student whose notebook ran
     notebook_seconds: dict[str, list[float]] = field(default_factory=dict)
+    # (student, notebook) -> nbgrader's whole log, relative to OUT (logs/<student>/<notebook>.log)
+    logs: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def totals(self) -> dict[str, tuple[float, float]]:
         return {
@@ -92,6 +94,7 @@ def load_class_stats(out_dir: Path) -> ClassStats:
             totals[1] += max_score
 
     problems = []
+    logs: dict[tuple[str, str], str] = {}
     status_counts: Counter = Counter()
     notebook_seconds: dict[str, list[float]] = defaultdict(list)
     for student, outcome in sorted(students_results.items()):
@@ -101,6 +104,8 @@ def load_class_stats(out_dir: Path) -> ClassStats:
                 notebook_seconds[notebook].append(float(result["seconds"]))
             if result["status"] != "graded" or result["reason"]:
                 problems.append((student, notebook, result["status"], result["reason"]))
+                if (out_dir / "logs" / student / f"{notebook}.log").is_file():
+                    logs[student, notebook] = f"logs/{student}/{notebook}.log"
             if student not in notebook_scores or notebook not in notebook_scores[student]:
                 # Not in the gradebook (e.g. a student id nbgrader cannot hold): 0 of its maximum.
                 notebook_scores[student][notebook] = [0.0, float(result.get("max_score", 0.0))]
@@ -121,4 +126,5 @@ def load_class_stats(out_dir: Path) -> ClassStats:
         workers=int(results.get("workers", 1)),
         extra={"scheduler": results.get("scheduler"), "skipped": list(results.get("skipped", []))},
         notebook_seconds=dict(notebook_seconds),
+        logs=logs,
     )

@@ -1,6 +1,7 @@
 """End to end: a class of fixture submissions graded by the real nbgrader, two at a time."""
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -188,3 +189,24 @@ def test_a_submission_past_its_wall_clock_limit_is_killed_and_graded_zero(tmp_pa
     assert "stopped after the 15 s wall-clock limit" in result.reason
     assert (out / "grades.csv").read_text().splitlines()[1:] == [
         "stubborn,2_loops,loop_bonus,manual,0,1", "stubborn,2_loops,total_test,auto,0,2"]
+
+
+def test_when_nbgrader_fails_its_log_is_kept_and_the_real_exception_is_the_reason(tmp_path, monkeypatch):
+    """A kernel that cannot start (a 40 MB memory cap) makes nbgrader itself fail on the notebook."""
+    from grading.report import build_report
+
+    shutil.copytree(SOURCE, tmp_path / "submissions" / "alice")
+    monkeypatch.setenv("DL_GRADING_KERNEL_MEMORY", "40M")
+    out = tmp_path / "out"
+    settings = AutogradeSettings(workers=1, notebooks=["1_basics"], cell_timeout=CELL_TIMEOUT)
+    summary = autograde(tmp_path / "submissions", out, CoursePaths(SOURCE, SOURCE), settings, echo=lambda line: None)
+    result = summary.outcomes["alice"].notebooks["1_basics"]
+    log = (out / "logs" / "alice" / "1_basics.log").read_text()
+    assert "Traceback (most recent call last)" in log and "Please see the the above traceback" in log
+    real = "RuntimeError: Kernel died before replying to kernel_info"
+    assert result.status == "failed" and real in result.reason and "above traceback" not in result.reason
+    line = next(line for line in (out / "autograde.log").read_text().splitlines()
+                if line.startswith("alice/1_basics: failed"))
+    assert real in line and "above traceback" not in line
+    page = build_report(out)[0].read_text()
+    assert html.escape(real) in page and 'href="../logs/alice/1_basics.log"' in page

@@ -1,0 +1,111 @@
+"""The demo's sample class of the real course says what grading gives each student: every claim checked.
+
+`python -m grading demo` prints who each sample student is and, per notebook, what
+grading gives them (:class:`grading.sample_class.SampleStudent`). Here the class is
+built from the real solutions and release exactly as the demo builds it and graded
+on `1_layers` through the real pipeline; every claim on `1_layers` is checked against
+grades.csv and results.json. Grading the five other notebooks for 14 students takes
+too long for a test, so claims on them are checked on the submission folders: "not
+handed in" = no such notebook, "every automatic cell
+keeps its points" = the notebook and every module are the solution's, "every automatic
+cell scores 0" = they are the release's; that the solution earns every automatic
+point of every notebook and the release none is what `test_course_autograde.py` checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from grading.autograde import AutogradeSettings, autograde
+from grading.course import CoursePaths, module_files
+from grading.demo import MUTANTS_DIR
+from grading.mutants import load_mutants
+from grading.release import build_release
+from grading.sample_class import FULL, INVALID, LOSES, MISSING, ZERO, ZEROED, build_sample_class
+
+REPO = Path(__file__).resolve().parent.parent
+GRADED = "1_layers"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_class(tmp_path_factory):
+    """The demo's class (same arguments as grading.demo.run_demo), graded on 1_layers."""
+    root = tmp_path_factory.mktemp("demo-class")
+    course = CoursePaths.from_repo()
+    release = root / "release" / "dl"
+    build_release(course.source_dir, release)
+    students = build_sample_class(course.source_dir, release, root / "submissions",
+                                  load_mutants(REPO / MUTANTS_DIR), max_mutants=2, adversarial=True)
+    # 30 s per cell: plenty for 1_layers' cells on a busy machine, short for the infinite loop.
+    settings = AutogradeSettings(workers=2, notebooks=[GRADED], cell_timeout=30)
+    autograde(root / "submissions", root / "out", CoursePaths(course.source_dir, release, course.datasets_dir),
+              settings, echo=lambda line: None)
+    return course, release, root, students
+
+
+def _identical(folder: Path, reference: Path, notebook: str) -> bool:
+    files = [f"{notebook}.ipynb", *module_files(reference)]
+    return all((folder / name).is_file() and (folder / name).read_bytes() == (reference / name).read_bytes()
+               for name in files)
+
+
+def test_the_demo_class_has_the_fork_bomb_and_the_correct_student(demo_class):
+    _, _, _, students = demo_class
+    assert "correct" in students and any("fork" in student for student in students)
+    fork_bomb = students["adversarial_fork_bomb"].claims[GRADED]
+    assert fork_bomb.kind == ZEROED and fork_bomb.cells == ("affine_forward_test", "affine_backward_test")
+
+
+def test_every_claim_of_every_description_holds(demo_class):
+    course, release, root, students = demo_class
+    results = json.loads((root / "out" / "results.json").read_text())["students"]
+    auto: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
+    with open(root / "out" / "grades.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["kind"] == "auto":
+                auto[row["student_id"], row["notebook"]][row["grade_id"]] = (float(row["score"]),
+                                                                             float(row["max_score"]))
+    checked = 0
+    for student, description in students.items():
+        assert description.text().startswith(description.who)
+        for notebook, claim in description.claims.items():
+            where = f"{student}/{notebook}: {description.text()}"
+            folder = root / "submissions" / student
+            if notebook != GRADED:  # claims on the other notebooks: checked on the files
+                if claim.kind == MISSING:
+                    assert not (folder / f"{notebook}.ipynb").exists(), where
+                elif claim.kind == FULL:
+                    assert _identical(folder, course.source_dir, notebook), where
+                elif claim.kind == ZERO:
+                    assert _identical(folder, release, notebook), where
+                else:
+                    pytest.fail(f"no check for a {claim.kind!r} claim on a notebook not graded here: {where}")
+                checked += 1
+                continue
+            status = results[student]["notebooks"][notebook]["status"]
+            cells = auto[student, notebook]
+            assert cells, where
+            zero = {grade_id for grade_id, (score, _) in cells.items() if score == 0}
+            full = {grade_id for grade_id, (score, top) in cells.items() if score == top}
+            if claim.kind in (MISSING, INVALID):
+                assert status == claim.kind and zero == set(cells), where
+            elif claim.kind == FULL:
+                assert status == "graded" and full == set(cells), where
+            elif claim.kind == ZERO:
+                assert zero == set(cells), where
+            elif claim.kind == ZEROED:
+                assert claim.cells and status == "graded", where
+                assert zero == set(claim.cells) and full == set(cells) - set(claim.cells), (where, cells)
+            elif claim.kind == LOSES:
+                assert status == "graded" and full != set(cells), where
+            else:
+                pytest.fail(f"unknown claim {claim.kind!r}: {where}")
+            checked += 1
+    assert checked >= 2 * len(students)
