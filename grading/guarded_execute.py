@@ -6,9 +6,11 @@
   through :mod:`grading.kernel_launcher` whenever the grading job prepared a
   sandbox;
 * **a dead or stuck kernel costs only its cell**: when the kernel dies
-  (``os._exit``, a segfault, the CPU limit) or ignores the interrupt at the
-  cell's time limit, that cell gets an error output with the reason, a new
-  kernel is started, the cells that ran before are replayed in it (their
+  (``os._exit``, a segfault, the CPU limit), its channels fail (any exception
+  while the cell runs, e.g. a corrupt message from a fork bomb's children) or it
+  ignores the interrupt at the cell's time limit, that cell gets an error output
+  with the reason, a new kernel (new ports, connection file and key) is started,
+  the cells that ran before are replayed in it (their
   outputs are kept from the first run), and grading goes on with the next
   cell; after :data:`MAX_RESTARTS` the remaining cells are not run;
 * **guards** (:mod:`grading.guards`): a cell before any student code captures

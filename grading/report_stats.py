@@ -21,6 +21,7 @@ class QuestionStats:
     kind: str
     max_score: float
     scores: tuple[float, ...]
+    extra_credit: bool = False  # its points are not in the notebook's points possible
 
     @property
     def mean_fraction(self) -> float:
@@ -35,7 +36,7 @@ class QuestionStats:
 class ClassStats:
     students: list[str]
     notebooks: list[str]
-    # student -> notebook -> (score, max score)
+    # student -> notebook -> (score with extra credit, points possible without it)
     notebook_scores: dict[str, dict[str, tuple[float, float]]]
     questions: list[QuestionStats]
     # (student, notebook, status, reason) for every notebook not graded or graded with a remark
@@ -83,6 +84,7 @@ def load_class_stats(out_dir: Path) -> ClassStats:
     per_question: dict[tuple[str, str], list[float]] = defaultdict(list)
     question_info: dict[tuple[str, str], tuple[str, float]] = {}
     notebook_scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    extra = {(nb, grade_id) for nb, cells in results.get("extra_credit", {}).items() for grade_id in cells}
     with open(grades_path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             key = (row["notebook"], row["grade_id"])
@@ -91,7 +93,7 @@ def load_class_stats(out_dir: Path) -> ClassStats:
             question_info[key] = (row["kind"], max_score)
             totals = notebook_scores[row["student_id"]][row["notebook"]]
             totals[0] += score
-            totals[1] += max_score
+            totals[1] += 0.0 if key in extra else max_score
 
     problems = []
     logs: dict[tuple[str, str], str] = {}
@@ -111,7 +113,8 @@ def load_class_stats(out_dir: Path) -> ClassStats:
                 notebook_scores[student][notebook] = [0.0, float(result.get("max_score", 0.0))]
 
     questions = [
-        QuestionStats(notebook, grade_id, kind, max_score, tuple(per_question[(notebook, grade_id)]))
+        QuestionStats(notebook, grade_id, kind, max_score, tuple(per_question[(notebook, grade_id)]),
+                      (notebook, grade_id) in extra)
         for (notebook, grade_id), (kind, max_score) in sorted(question_info.items())
     ]
     return ClassStats(

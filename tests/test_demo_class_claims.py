@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from grading.autograde import AutogradeSettings, autograde
 from grading.course import CoursePaths, module_files
 from grading.demo import MUTANTS_DIR
+from grading.manual_grades import write_template, written_cells
 from grading.mutants import load_mutants
 from grading.release import build_release
 from grading.sample_class import FULL, INVALID, LOSES, MISSING, ZERO, ZEROED, build_sample_class
@@ -109,3 +111,18 @@ def test_every_claim_of_every_description_holds(demo_class):
                 pytest.fail(f"unknown claim {claim.kind!r}: {where}")
             checked += 1
     assert checked >= 2 * len(students)
+
+
+def test_the_hand_grading_template_of_the_demo_class_lists_only_written_answers(demo_class, tmp_path):
+    course, release, root, students = demo_class
+    count, markdown = write_template(root / "out", tmp_path / "scores.csv", course.source_dir)
+    with open(tmp_path / "scores.csv", newline="") as handle:
+        rows = {(row["student_id"], row["grade_id"]) for row in csv.DictReader(handle)}
+    questions = [grade_id for notebook, grade_id in written_cells(course.source_dir) if notebook == GRADED]
+    # Who handed in 1_layers as released: their written answers say "YOUR ANSWER HERE".
+    as_released = {student for student in students if (root / "submissions" / student / f"{GRADED}.ipynb")
+                   .read_bytes() == (release / f"{GRADED}.ipynb").read_bytes()}
+    assert as_released == {"untouched", "partial"} and len(questions) == 3
+    assert count == len(rows) and rows == {(s, q) for s in students for q in questions if s not in as_released}
+    listed = re.findall(r"^- (\S+), 1_layers / (\S+): (.+)$", markdown.read_text(), flags=re.M)
+    assert sorted(listed) == sorted((s, q, "no answer") for s in as_released for q in questions)

@@ -130,8 +130,10 @@ def test_results_json_has_status_reason_seconds_and_scores(graded):
     assert "square_test: the kernel died" in kernel["notebooks"]["1_basics"]["reason"]
     loops = kernel["notebooks"]["2_loops"]
     assert loops.pop("seconds") > 0
-    assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 3.0,
+    # loop_bonus (1 point) is extra credit: in the score when earned, never in the points possible
+    assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 2.0, "extra_credit": 0.0,
                      "cells": {"loop_bonus": 0.0, "total_test": 2.0}}
+    assert results["extra_credit"] == {"2_loops": {"loop_bonus": 1.0}}
     assert all(student["seconds"] > 0 for name, student in results["students"].items() if name != "bad name")
     # Notebooks rejected before grading never ran.
     assert results["students"]["corrupt_notebook"]["notebooks"]["1_basics"]["seconds"] == 0
@@ -159,6 +161,9 @@ def test_feedback_shows_scores_and_no_hidden_test_or_remote_resource(graded):
         assert remote_resources(text) == [], page
     correct = (out / "feedback" / "correct" / "1_basics.html").read_text()
     assert "(Score: 5.0 / 7.0)" in correct and "hidden tests (2 lines) ran here" in correct
+    loops = (out / "feedback" / "correct" / "2_loops.html").read_text()
+    assert "(Score: 2.0 / 2; extra credit 0 of 1, included in the score)" in loops
+    assert 'href="#loop_bonus">Written response, extra credit</a>' in loops
     bug = (out / "feedback" / "bug_mathops_add_abs" / "1_basics.html").read_text()
     assert "AssertionError: add(-1, 1) is wrong" in bug  # the message, not the failing hidden line
     corrupt = (out / "feedback" / "corrupt_notebook" / "1_basics.html").read_text()
