@@ -67,7 +67,7 @@ class SampleStudent:
         return self.text()
 
 
-def test_cells_calling(source_dir: Path, notebook: str, function: str) -> tuple[str, ...]:
+def cells_calling(source_dir: Path, notebook: str, function: str) -> tuple[str, ...]:
     """grade_ids of the notebook's automatic test cells that call ``function`` (by their source text)."""
     cells = json.loads((source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
     call = re.compile(rf"\b{re.escape(function)}\s*\(")
@@ -124,7 +124,7 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str,
     The descriptions say what the grader does to them, for the demo's summary.
     """
     function = _solution_functions(source_dir, main_module)[0]
-    calling = Claim(ZEROED, test_cells_calling(source_dir, notebook, function))
+    calling = Claim(ZEROED, cells_calling(source_dir, notebook, function))
     others = {other: Claim(MISSING) for other in notebook_ids(source_dir) if other != notebook}
     students: dict[str, SampleStudent] = {}
 
@@ -245,7 +245,7 @@ def build_sample_class(
                       "loops forever")
         students["infinite_loop"] = SampleStudent(
             f"solution whose {last_function} loops forever: the cell is stopped at its time limit",
-            {first: Claim(ZEROED, test_cells_calling(source_dir, first, last_function))})
+            {first: Claim(ZEROED, cells_calling(source_dir, first, last_function))})
 
         first_function = _solution_functions(source_dir, main_module)[0]
         crashing = _copy(source_dir, dest / "kernel_crash")
@@ -253,7 +253,7 @@ def build_sample_class(
                       "kills the kernel", imports=("import os",))
         students["kernel_crash"] = SampleStudent(
             f"solution whose {first_function} kills the Python kernel: a new kernel grades the other cells",
-            {first: Claim(ZEROED, test_cells_calling(source_dir, first, first_function))})
+            {first: Claim(ZEROED, cells_calling(source_dir, first, first_function))})
 
         first_text = (source_dir / f"{first}.ipynb").read_text(encoding="utf-8")
         if adversarial and "numpy" in first_text:
