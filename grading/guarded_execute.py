@@ -349,7 +349,11 @@ class GuardedExecute(Execute):
                 self._events.append(f"kernel died {MAX_RESTARTS + 1} times: the remaining cells were not run")
                 return
             self._restarts += 1
-            self._new_kernel()
+            try:
+                self._new_kernel()
+            except Exception as error:  # noqa: BLE001 - e.g. the old kernel's processes still hold a limit
+                self._events.append(f"a new kernel did not start ({type(error).__name__}: {str(error)[:120]})")
+                continue
             try:
                 for index in self._completed:
                     original = self.nb.cells[index]
