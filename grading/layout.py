@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +62,19 @@ def module_files(source_dir: Path) -> list[str]:
     return sorted(path.name for path in source_dir.glob("*.py"))
 
 
+def extra_credit_cells(source_dir: Path, notebooks: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """notebook -> {grade_id: points} of its extra-credit cells (cell metadata
+    ``"course": {"extra_credit": true}``): they can raise a score, never the points possible."""
+    found: dict[str, dict[str, float]] = {}
+    for notebook in notebooks if notebooks is not None else notebook_ids(source_dir):
+        cells = json.loads((source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            grading = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.get("metadata", {}).get("course", {}).get("extra_credit") and grading.get("grade"):
+                found.setdefault(notebook, {})[grading["grade_id"]] = float(grading.get("points", 0))
+    return found
+
+
 @dataclass(frozen=True)
 class CourseDirectory:
     """An nbgrader course directory the pipeline builds in a temporary folder."""
@@ -69,6 +84,7 @@ class CourseDirectory:
     JOB_REPORT = "job.json"  # the grading job's report: attempts and isolation
     EVENTS_DIR = "events"  # <notebook>.json: what the guards repaired or noticed
     SOURCE_ORDER_DIR = "source-order"  # <notebook>.json: the source's locked cells, in order
+    LOGS_DIR = "logs"  # <notebook>.log: nbgrader's whole log of each graded notebook
 
     @property
     def gradebook(self) -> Path:
@@ -103,6 +119,9 @@ class CourseDirectory:
     def source_order(self) -> Path:
         return self.root / self.SOURCE_ORDER_DIR
 
+    def nbgrader_log(self, notebook: str) -> Path:
+        return self.root / self.LOGS_DIR / f"{notebook}.log"
+
 
 @dataclass(frozen=True)
 class OutLayout:
@@ -135,6 +154,10 @@ class OutLayout:
     @property
     def autograded_root(self) -> Path:
         return self.root / "autograded"
+
+    def logs(self, student: str) -> Path:
+        """nbgrader's whole log of each of the student's graded notebooks, ``<notebook>.log``."""
+        return self.root / "logs" / student
 
     def autograded(self, student: str) -> Path:
         """The student's autograded notebooks, ``<notebook>.ipynb``."""

@@ -53,6 +53,9 @@ EXPECTED = {
     "os_exit": only("1_basics", square_test=0, hypotenuse_test=0),
     "memory_bomb": only("3_vectors", norm_test=0),
     "fork_bomb": only("1_basics", add_test=0),
+    # A message with a forged signature on the kernel's output channel breaks nbclient's reading
+    # (ValueError: Invalid Signature), as a fork bomb's children writing at once do: that cell only.
+    "forged_message": only("1_basics", add_test=0),
     "network": only("1_basics", square_test=0, hypotenuse_test=0),
     "edited_test": only("1_basics", square_test=0, hypotenuse_test=0),
     "deleted_and_moved_tests": only("1_basics", square_test=0, hypotenuse_test=0),
@@ -79,6 +82,8 @@ EXPECTED_LOG = {
     "memory_bomb/3_vectors": r"norm_test: MemoryError",
     "fork_bomb/1_basics": r"add_test: the cell started more than 32 processes \(a fork bomb\); they and "
                           r"the kernel were killed",
+    "forged_message/1_basics": r"graded 4/7 \(add_test: the connection to the kernel failed while running this "
+                               r"cell \(ValueError: Invalid Signature: .*\); the kernel was restarted\)",
     "network/1_basics": r"square_test: ConnectionError: no network",
     "edited_test/1_basics": r"square_test: edited in the submission, graded with the source's version",
     "deleted_and_moved_tests/1_basics": r"\(square_test: deleted from the submission, restored from the source; "
@@ -172,6 +177,15 @@ def build_class(source: Path, submissions: Path, port: int, out: Path) -> None:
 
     folder = student("fork_bomb", "1_basics")
     _replace_function(folder / "mathops.py", "add", "import os\nwhile True:\n    os.fork()")
+
+    folder = student("forged_message", "1_basics")
+    _replace_function(folder / "mathops.py", "add", """
+from IPython import get_ipython
+get_ipython().kernel.iopub_socket.send_multipart(
+    [b"kernel.forged.stream", b"<IDS|MSG>", b"0" * 64, b"{}", b"{}", b"{}", b"{}"])
+import time
+time.sleep(1)
+return a + b""")
 
     folder = student("network", "1_basics")
     _replace_function(folder / "mathops.py", "square", f"""

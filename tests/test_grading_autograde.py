@@ -1,6 +1,7 @@
 """End to end: a class of fixture submissions graded by the real nbgrader, two at a time."""
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -129,8 +130,10 @@ def test_results_json_has_status_reason_seconds_and_scores(graded):
     assert "square_test: the kernel died" in kernel["notebooks"]["1_basics"]["reason"]
     loops = kernel["notebooks"]["2_loops"]
     assert loops.pop("seconds") > 0
-    assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 3.0,
+    # loop_bonus (1 point) is extra credit: in the score when earned, never in the points possible
+    assert loops == {"status": "graded", "reason": "", "score": 2.0, "max_score": 2.0, "extra_credit": 0.0,
                      "cells": {"loop_bonus": 0.0, "total_test": 2.0}}
+    assert results["extra_credit"] == {"2_loops": {"loop_bonus": 1.0}}
     assert all(student["seconds"] > 0 for name, student in results["students"].items() if name != "bad name")
     # Notebooks rejected before grading never ran.
     assert results["students"]["corrupt_notebook"]["notebooks"]["1_basics"]["seconds"] == 0
@@ -158,6 +161,9 @@ def test_feedback_shows_scores_and_no_hidden_test_or_remote_resource(graded):
         assert remote_resources(text) == [], page
     correct = (out / "feedback" / "correct" / "1_basics.html").read_text()
     assert "(Score: 5.0 / 7.0)" in correct and "hidden tests (2 lines) ran here" in correct
+    loops = (out / "feedback" / "correct" / "2_loops.html").read_text()
+    assert "(Score: 2.0 / 2; extra credit 0 of 1, included in the score)" in loops
+    assert 'href="#loop_bonus">Written response, extra credit</a>' in loops
     bug = (out / "feedback" / "bug_mathops_add_abs" / "1_basics.html").read_text()
     assert "AssertionError: add(-1, 1) is wrong" in bug  # the message, not the failing hidden line
     corrupt = (out / "feedback" / "corrupt_notebook" / "1_basics.html").read_text()
@@ -188,3 +194,24 @@ def test_a_submission_past_its_wall_clock_limit_is_killed_and_graded_zero(tmp_pa
     assert "stopped after the 15 s wall-clock limit" in result.reason
     assert (out / "grades.csv").read_text().splitlines()[1:] == [
         "stubborn,2_loops,loop_bonus,manual,0,1", "stubborn,2_loops,total_test,auto,0,2"]
+
+
+def test_when_nbgrader_fails_its_log_is_kept_and_the_real_exception_is_the_reason(tmp_path, monkeypatch):
+    """A kernel that cannot start (a 40 MB memory cap) makes nbgrader itself fail on the notebook."""
+    from grading.report.class_report import build_report
+
+    shutil.copytree(SOURCE, tmp_path / "submissions" / "alice")
+    monkeypatch.setenv("DL_GRADING_KERNEL_MEMORY", "40M")
+    out = tmp_path / "out"
+    settings = AutogradeSettings(workers=1, notebooks=["1_basics"], cell_timeout=CELL_TIMEOUT)
+    summary = autograde(tmp_path / "submissions", out, CoursePaths(SOURCE, SOURCE), settings, echo=lambda line: None)
+    result = summary.outcomes["alice"].notebooks["1_basics"]
+    log = (out / "logs" / "alice" / "1_basics.log").read_text()
+    assert "Traceback (most recent call last)" in log and "Please see the the above traceback" in log
+    real = "RuntimeError: Kernel died before replying to kernel_info"
+    assert result.status == "failed" and real in result.reason and "above traceback" not in result.reason
+    line = next(line for line in (out / "autograde.log").read_text().splitlines()
+                if line.startswith("alice/1_basics: failed"))
+    assert real in line and "above traceback" not in line
+    page = build_report(out)[0].read_text()
+    assert html.escape(real) in page and 'href="../logs/alice/1_basics.log"' in page

@@ -37,8 +37,10 @@ def test_statistics_come_from_the_graded_files():
     stats = load_class_stats(GRADED_OUT)
     assert stats.students == ["correct", "corrupt_notebook", "infinite_loop", "kernel_crash",
                               "missing_notebook", "partial", "syntax_error", "untouched"]
-    assert stats.totals()["correct"] == (7.0, 10.0)
-    assert stats.totals()["infinite_loop"] == (6.0, 10.0)
+    # 2_loops' loop_bonus (1 point) is extra credit: not in the points possible
+    assert stats.totals()["correct"] == (7.0, 9.0)
+    assert stats.totals()["infinite_loop"] == (6.0, 9.0)
+    assert [q.grade_id for q in stats.questions if q.extra_credit] == ["loop_bonus"]
     hardest = stats.hardest()
     assert (hardest[0].grade_id, hardest[0].full_marks, len(hardest[0].scores)) == ("hypotenuse_test", 2, 8)
     assert [q.grade_id for q in hardest] == ["hypotenuse_test", "add_test", "cube_test", "square_test", "total_test"]
@@ -59,7 +61,8 @@ def test_report_html_is_self_contained_with_plots_and_reasons(report):
     assert page.count('src="data:image/png;base64,') == 4
     for expected in ("Hardest questions", "hypotenuse_test", "the kernel died", "not valid JSON",
                      "no 2_loops.ipynb in the submission", "Grading times", "Score distribution per question",
-                     "The reasons, most frequent first", "median s"):
+                     "The reasons, most frequent first", "median s", "loop_bonus (extra credit)",
+                     "Points possible leave extra credit out"):
         assert expected in page
 
 

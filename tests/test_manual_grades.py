@@ -83,6 +83,8 @@ def graded(tmp_path_factory):
     (subs / "untouched" / "1_basics.ipynb").write_text(
         (subs / "untouched" / "1_basics.ipynb").read_text().replace(
             "YOUR ANSWER HERE", "Because squares of negatives are positive."))
+    shutil.copytree(FIXTURE, subs / "no_loops")  # never handed in 2_loops
+    (subs / "no_loops" / "2_loops.ipynb").unlink()
     out = root / "out"
     done = _run(course, "autograde", str(subs), "--out", str(out), "--workers", "2", "--cell-timeout", "60")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -109,14 +111,18 @@ def test_template_lists_every_answer_with_rubric_and_text(graded, capsys, tmp_pa
         assert reader.fieldnames == ["student_id", "notebook", "grade_id", "max_score", "score", "comment",
                                      "rubric", "answer"]
         rows = {(r["student_id"], r["grade_id"]): r for r in reader}
+    # Only answers a student wrote: untouched left loop_bonus as released, no_loops has no 2_loops.
     assert sorted(rows) == [("correct", "loop_bonus"), ("correct", "why_square"),
-                            ("untouched", "loop_bonus"), ("untouched", "why_square")]
+                            ("no_loops", "why_square"), ("untouched", "why_square")]
     assert rows[("correct", "why_square")]["max_score"] == "2" and rows[("correct", "why_square")]["score"] == ""
     assert "multiplies two numbers of the same sign" in rows[("correct", "why_square")]["answer"]
     # The whole answer cell as the student left it (the fixture asks in the same cell).
     assert rows[("untouched", "why_square")]["answer"].endswith("\n\nBecause squares of negatives are positive.")
-    assert rows[("untouched", "loop_bonus")]["answer"].endswith("\n\nYOUR ANSWER HERE")
     markdown = template.with_suffix(".md").read_text()
+    listed = markdown.split("## Scored 0 without grading (2)\n", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^- .*$", listed, flags=re.M) == [
+        "- no_loops, 2_loops / loop_bonus: notebook missing", "- untouched, 2_loops / loop_bonus: no answer"]
+    assert "### untouched\n\n> YOUR ANSWER HERE" not in markdown and "\n### no_loops\n\n> (not graded" not in markdown
     assert "## 1_basics / why_square (2 points)" in markdown and "Why is `square(x)` never negative" in markdown
     assert "> Because squares of negatives are positive." in markdown
     # An existing file is not overwritten without --force.
@@ -143,7 +149,16 @@ def test_the_template_itself_imports_and_errors_name_the_line_where_a_record_sta
     before = (out / "grades.csv").read_bytes()
     code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(template))
     assert code == 0 and "recorded 0 manual score(s)" in stdout, stderr
-    assert (out / "grades.csv").read_bytes() == before
+    # The answers with nothing written are scored 0 on import, their reason as the grader's comment.
+    assert "recorded 0 for 2 written answer(s) with nothing written" in stdout
+    assert (out / "grades.csv").read_bytes() == before  # they were 0 already
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        for student, notebook, reason in (("untouched", "2_loops", "no answer"),
+                                          ("no_loops", "2_loops", "notebook missing")):
+            assert gb.find_grade("loop_bonus", notebook, "dl", student).manual_score == 0
+            assert gb.find_comment("loop_bonus", notebook, "dl", student).manual_comment == reason
 
 
 def _gradebook_scores(out: Path) -> dict[tuple[str, str], tuple[float | None, bool, float]]:
@@ -165,7 +180,7 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
         ["correct", "1_basics", "why_square", "2", "1.5", "right idea, no sign argument"],
         ["correct", "2_loops", "loop_bonus", "1", "1", ""],
         ["untouched", "1_basics", "why_square", "2", "0.5", ""],
-        ["untouched", "2_loops", "loop_bonus", "1", "", ""],  # blank: not graded yet
+        ["untouched", "2_loops", "loop_bonus", "1", "", ""],  # blank: left as it is (0: no answer)
     ])
     code, stdout, stderr = _manual(capsys, course, str(out), "--import", str(first))
     assert code == 0, stderr
@@ -177,14 +192,14 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
     assert _total(grades, "correct") == 7 + 1.5 + 1 and _total(grades, "untouched") == 0.5
     assert _total(grades, "correct", "auto") == AUTO["correct"]  # automatic scores untouched
     line = next(line for line in stdout.splitlines() if line.startswith("correct "))
-    assert line.split() == ["correct", "7", "2.5", "9.5", "10"]
+    assert line.split() == ["correct", "7", "1.5", "1", "9.5", "9"]  # loop_bonus is extra credit
     results = json.loads((out / "results.json").read_text())
     basics = results["students"]["correct"]["notebooks"]["1_basics"]
     assert basics["cells"]["why_square"] == 1.5 and basics["score"] == 6.5
     # nbgrader's own view (what its formgrader shows).
     scores = _gradebook_scores(out)
     assert scores[("correct", "why_square")] == (1.5, False, 1.5)
-    assert scores[("untouched", "loop_bonus")][0] is None
+    assert scores[("untouched", "loop_bonus")][0] == 0  # no answer, recorded by the import before
     assert scores[("correct", "submission")][2] == 9.5
     from nbgrader.api import Gradebook
 
@@ -199,7 +214,7 @@ def test_import_records_manual_scores_and_final_totals_then_reimport_overwrites(
         rows = {(r["student_id"], r["grade_id"]): r for r in csv.DictReader(handle)}
     assert rows[("correct", "why_square")]["score"] == "1.5"
     assert rows[("correct", "why_square")]["comment"] == "right idea, no sign argument"
-    assert rows[("untouched", "loop_bonus")]["score"] == ""
+    assert ("untouched", "loop_bonus") not in rows
 
     # A second import overwrites what it names and keeps the rest.
     second = _write(tmp_path / "second.csv", [["correct", "1_basics", "why_square", "2", "2", "full marks on review"]])

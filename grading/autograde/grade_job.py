@@ -5,7 +5,8 @@ Runs inside the sandbox, in a scratch course directory prepared by
 notebook: when one notebook fails (a dead kernel, an unresponsive one)
 nbgrader drops the autograded output of every notebook of that run, so one
 run per notebook keeps the others, and gives each notebook its own time.
-What happened is written to ``COURSE_ROOT/job.json`` for the parent to read.
+What happened is written to ``COURSE_ROOT/job.json`` for the parent to read,
+nbgrader's whole log to ``COURSE_ROOT/logs/<notebook>.log``.
 
 Before anything runs, the job isolates itself (:mod:`grading.sandbox.isolation`): its
 own network namespace, a uid slot for its kernels, the kernel sandbox
@@ -19,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from grading.sandbox.isolation import enter_job_sandbox, kill_uid_processes
 
 JOB_REPORT = CourseDirectory.JOB_REPORT
 EVENTS_DIR = CourseDirectory.EVENTS_DIR
+LOGS_DIR = CourseDirectory.LOGS_DIR  # nbgrader's whole log per notebook, kept in OUT/logs/<student>/
 LOG_TAIL_LINES = 40
 
 
@@ -35,20 +38,56 @@ def autograded_path(course_root: Path, student: str, notebook: str) -> Path:
     return CourseDirectory(course_root).autograded(student) / f"{notebook}.ipynb"
 
 
+def log_path(course_root: Path, notebook: str) -> Path:
+    return CourseDirectory(course_root).nbgrader_log(notebook)
+
+
+def _reap_orphans(spare: int, stop: threading.Event) -> None:
+    """Reap the orphans this job (a subreaper) inherits as they die, all but ``spare``.
+
+    A fork bomb's children are orphaned when their kernel is killed; unreaped, their
+    zombies still count against the kernel uid's process limit and the next kernel
+    could start no thread.
+    """
+    while not stop.is_set():
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            info = None
+        if info is None or info.si_pid == spare:
+            stop.wait(0.05)
+            continue
+        try:
+            os.waitpid(info.si_pid, 0)
+        except ChildProcessError:
+            pass
+
+
 def _autograde(course_root: Path, student: str, notebook_glob: str) -> dict[str, object]:
     started = time.monotonic()
-    done = subprocess.run(
+    process = subprocess.Popen(
         nbgrader_argv(
             "autograde", ASSIGNMENT_ID, "--student", student, "--force",
             f"--CourseDirectory.notebook_id={notebook_glob}",
         ),
-        cwd=course_root, env=nbgrader_env(), capture_output=True, text=True,
-        stdin=subprocess.DEVNULL, check=False,
+        cwd=course_root, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, stdin=subprocess.DEVNULL,
     )
-    log = (done.stdout + done.stderr).splitlines()
+    stop = threading.Event()
+    reaper = threading.Thread(target=_reap_orphans, args=(process.pid, stop), daemon=True)
+    reaper.start()
+    try:
+        output, _ = process.communicate()
+    finally:
+        stop.set()
+        reaper.join()
+    path = log_path(course_root, notebook_glob)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(output, encoding="utf-8")
+    log = output.splitlines()
     return {
         "notebooks": notebook_glob,
-        "returncode": done.returncode,
+        "returncode": process.returncode,
         "seconds": round(time.monotonic() - started, 3),
         "log_tail": "\n".join(log[-LOG_TAIL_LINES:]),
     }

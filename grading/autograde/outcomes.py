@@ -8,13 +8,14 @@ says when it did not, and the outputs of the notebook when it did.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from grading.autograde.executors.job import JobResult
-from grading.autograde.grade_job import EVENTS_DIR, JOB_REPORT, autograded_path
+from grading.autograde.grade_job import EVENTS_DIR, JOB_REPORT, autograded_path, log_path
 from grading.nbgrader.preprocessors import SANITIZE_EVENTS_SUFFIX
 
 GRADED = "graded"
@@ -38,8 +39,9 @@ _LOG_REASONS = (
 class NotebookOutcome:
     status: str
     reason: str = ""
-    score: float = 0.0
-    max_score: float = 0.0
+    score: float = 0.0  # extra credit included
+    max_score: float = 0.0  # points possible: extra-credit cells left out
+    extra_credit: float = 0.0  # points of extra-credit cells, included in score
     seconds: float = 0.0  # nbgrader's run on this notebook (0 when it did not run)
     cells: dict[str, float] = field(default_factory=dict)
 
@@ -55,12 +57,25 @@ class SubmissionOutcome:
         return asdict(self)
 
 
-def _reason_from_log(log_tail: str) -> str:
+# The last line of a Python traceback: "ValueError: Invalid Signature: ...", "nbclient.exceptions.DeadKernelError".
+_EXCEPTION_LINE = re.compile(r"^\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b(?::.*)?)$")
+
+
+def last_exception(log: str) -> str | None:
+    """The last exception line (type and message) of a log, or None when it has no traceback."""
+    lines = [match.group(1).strip() for match in map(_EXCEPTION_LINE.match, log.splitlines()) if match]
+    return lines[-1] if lines else None
+
+
+def _reason_from_log(log: str) -> str:
+    exception = last_exception(log)
     for needle, reason in _LOG_REASONS:
-        if needle in log_tail:
-            return reason
-    errors = [line.strip() for line in log_tail.splitlines() if "ERROR" in line or "Error" in line]
-    last = errors[-1] if errors else (log_tail.strip().splitlines() or ["no output"])[-1]
+        if needle in log:
+            return f"{reason} ({exception})" if exception else reason
+    if exception:
+        return f"nbgrader could not grade the notebook: {exception[:300]}"
+    errors = [line.strip() for line in log.splitlines() if "ERROR" in line or "Error" in line]
+    last = errors[-1] if errors else (log.strip().splitlines() or ["no output"])[-1]
     return f"nbgrader could not grade the notebook: {last[:300]}"
 
 
@@ -136,4 +151,8 @@ def notebook_status(
         return FAILED, job.reason or "the grading job did not start"
     if not attempts:
         return FAILED, f"{job.reason or 'the grading job wrote no report'}: {job.output_tail[-300:]}"
-    return FAILED, _reason_from_log(attempts[-1]["log_tail"])
+    try:  # nbgrader's whole log: the traceback may be longer than job.json's tail
+        log = log_path(course_root, notebook).read_text(encoding="utf-8")
+    except OSError:
+        log = attempts[-1]["log_tail"]
+    return FAILED, _reason_from_log(log)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from grading.autograde.executors.job import Executor, Job, JobResult
 from grading.autograde.executors.local_pool import LocalExecutor
-from grading.autograde.grade_job import autograded_path
+from grading.autograde.grade_job import autograded_path, log_path
 from grading.autograde.outcomes import (
     FAILED,
     GRADED,
@@ -65,6 +65,7 @@ from grading.layout import (
     CourseError,
     CoursePaths,
     OutLayout,
+    extra_credit_cells,
     module_files,
     notebook_ids,
 )
@@ -100,6 +101,8 @@ class AutogradeSummary:
     seconds: float
     skipped: list[str] = field(default_factory=list)  # graded in an earlier run, unchanged
     gradebook_url: str | None = None  # the --db URL without password; None for OUT/gradebook.db
+    # notebook -> {grade_id: points} of extra-credit cells (not in the points possible)
+    extra_credit: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def graded_everyone(self) -> bool:
@@ -200,6 +203,7 @@ def _prepare(
 def _collect(
     prepared: PreparedSubmission, job: JobResult | None, gradebook: CourseGradebook,
     out_dir: Path, settings: AutogradeSettings, notebooks: list[str],
+    extra_credit: dict[str, dict[str, float]] | None = None,
 ) -> SubmissionOutcome:
     """Merge one graded submission into the course gradebook and keep its autograded notebooks."""
     student = prepared.student_id
@@ -220,14 +224,22 @@ def _collect(
     for notebook in graded:
         kept.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(autograded_path(prepared.course_root, student, notebook), kept / f"{notebook}.ipynb")
+    logs = OutLayout(out_dir).logs(student)
+    for notebook in notebooks:
+        (logs / f"{notebook}.log").unlink(missing_ok=True)
+        if log_path(prepared.course_root, notebook).is_file():
+            logs.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log_path(prepared.course_root, notebook), logs / f"{notebook}.log")
     rows = gradebook.rows([student], notebooks)
     for notebook in notebooks:
         status, reason = statuses[notebook]
         cells = {row.grade_id: row.score for row in rows if row.notebook == notebook}
+        extra = (extra_credit or {}).get(notebook, {})
         outcome.notebooks[notebook] = NotebookOutcome(
             status, reason,
             score=sum(cells.values()),
-            max_score=sum(row.max_score for row in rows if row.notebook == notebook),
+            max_score=sum(row.max_score for row in rows if row.notebook == notebook and row.grade_id not in extra),
+            extra_credit=sum(score for grade_id, score in cells.items() if grade_id in extra),
             seconds=round(notebook_seconds(prepared.course_root, notebook), 2),
             cells=cells,
         )
@@ -244,6 +256,7 @@ def _zero_rows(gradebook: CourseGradebook, students: list[str], notebooks: list[
 def _collect_safely(
     prepared: PreparedSubmission, job: JobResult | None, gradebook: CourseGradebook,
     out_dir: Path, settings: AutogradeSettings, notebooks: list[str],
+    extra_credit: dict[str, dict[str, float]] | None = None,
 ) -> tuple[SubmissionOutcome, bool]:
     """_collect, but a submission whose results cannot be read is graded 0, never stops the batch.
 
@@ -251,13 +264,13 @@ def _collect_safely(
     results that could not be read, are graded 0 now and again on the next run).
     """
     try:
-        outcome = _collect(prepared, job, gradebook, out_dir, settings, notebooks)
+        outcome = _collect(prepared, job, gradebook, out_dir, settings, notebooks, extra_credit)
         return outcome, job is None or job.launch_error is None
     except Exception as error:  # student code runs with write access to its scratch gradebook
         reason = f"the grading results could not be read ({type(error).__name__}: {str(error)[:200]})"
         prepared.problems = {notebook: (FAILED, reason) for notebook in notebooks}
         prepared.gradable = []
-        return _collect(prepared, None, gradebook, out_dir, settings, notebooks), False
+        return _collect(prepared, None, gradebook, out_dir, settings, notebooks, extra_credit), False
 
 
 def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
@@ -265,6 +278,8 @@ def _log_outcome(log: _Log, outcome: SubmissionOutcome) -> None:
         log(f"{outcome.student_id}: {note}")
     for notebook, result in outcome.notebooks.items():
         score = f"{result.score:g}/{result.max_score:g}"
+        if result.extra_credit:
+            score += f" ({result.extra_credit:g} of it extra credit)"
         if result.status == GRADED:
             detail = f" ({result.reason})" if result.reason else ""
             log(f"{outcome.student_id}/{notebook}: graded {score}{detail} [{result.seconds:.1f} s]")
@@ -286,6 +301,7 @@ def autograde(
     started = time.monotonic()
     students, warnings = find_students(submissions_dir)
     notebooks = _selected_notebooks(course.source_dir, settings.notebooks)
+    extra_credit = extra_credit_cells(course.source_dir, notebooks)
     db_url = check_db_url(settings.db_url) if settings.db_url else None
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = executor or _executor_for(settings)
@@ -335,7 +351,8 @@ def autograde(
             resume.save()
 
             def finish(student: str, result: JobResult | None) -> None:
-                outcome, done = _collect_safely(prepared[student], result, gradebook, out_dir, settings, notebooks)
+                outcome, done = _collect_safely(prepared[student], result, gradebook, out_dir, settings, notebooks,
+                                                extra_credit)
                 outcomes[student] = outcome
                 _log_outcome(log, outcome)
                 if done:
@@ -360,7 +377,7 @@ def autograde(
                          OutLayout(out_dir).grades_csv)
         summary = AutogradeSummary(out_dir, students, notebooks,
                                    {s: outcomes[s] for s in students}, time.monotonic() - started,
-                                   skipped, public_url(db_url) if db_url else None)
+                                   skipped, public_url(db_url) if db_url else None, extra_credit)
         _write_results(summary, settings)
         phase = time.monotonic()
         # Skipped submissions keep their pages if they have them (`python -m grading feedback OUT`
@@ -396,6 +413,7 @@ def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> No
         "workers": settings.workers,
         "scheduler": settings.scheduler,
         "skipped": summary.skipped,
+        "extra_credit": summary.extra_credit,
         "cell_timeout": settings.cell_timeout,
         "submission_timeout": settings.submission_timeout,
         "seconds": round(summary.seconds, 2),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from grading.autograde.run import AutogradeSettings, AutogradeSummary, autograde
-from grading.demo.sample_class import ADVERSARIAL_PREFIX, build_sample_class
+from grading.demo.sample_class import ADVERSARIAL_PREFIX, SampleStudent, build_sample_class
 from grading.layout import ASSIGNMENT_ID, CoursePaths
 from grading.mutation.mutant_files import BUNDLED_MUTANTS, load_mutants
 from grading.release.build import build_release
@@ -40,6 +41,16 @@ def _summary_table(summary: AutogradeSummary) -> list[str]:
     return lines
 
 
+def build_demo_class(
+    course: CoursePaths, release_dir: Path, submissions: Path, notebooks: Sequence[str] | None,
+    mutants_dir: Path = MUTANTS_DIR,
+) -> dict[str, SampleStudent]:
+    """The demo's sample class for ``notebooks`` (None: every notebook), as the demo grades it."""
+    mutants = load_mutants(mutants_dir) if mutants_dir.is_dir() else []
+    return build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2,
+                              adversarial=True, graded_notebooks=notebooks)
+
+
 def run_demo(
     out_dir: Path, course: CoursePaths, workers: int = 2, mutants_dir: Path = MUTANTS_DIR,
     settings: AutogradeSettings | None = None,
@@ -56,12 +67,10 @@ def run_demo(
     build_release(course.source_dir, release_dir)
 
     submissions = out_dir / "submissions"
-    mutants = load_mutants(mutants_dir) if mutants_dir.is_dir() else []
-    descriptions = build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2,
-                                      adversarial=True, graded_notebooks=settings.notebooks)
+    descriptions = build_demo_class(course, release_dir, submissions, settings.notebooks, mutants_dir)
     print(f"2/4 sample class of {len(descriptions)} in {submissions}:")
     for student, description in descriptions.items():
-        print(f"      {student}: {description}")
+        print(f"      {student}: {description.text()}")
 
     graded = out_dir / "graded"
     print(f"3/4 autograde with {settings.workers} workers -> {graded}")
@@ -81,7 +90,7 @@ def run_demo(
     if attackers:
         print("adversarial students, what the grader did (the log has every reason):")
         for student in attackers:
-            print(f"  {student}: {descriptions[student]}")
+            print(f"  {student}: {descriptions[student].text()}")
             for notebook, result in summary.outcomes[student].notebooks.items():
                 if result.status == "graded":
                     print(f"    {notebook}: {result.score:g}/{result.max_score:g}; {result.reason[:300]}")

@@ -10,13 +10,75 @@ monkeypatched np.allclose, a fork bomb, a network call, a memory bomb). Built fr
 from __future__ import annotations
 
 import ast
+import json
+import re
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading.layout import IGNORED_NAMES, module_files, notebook_ids
 from grading.mutation.mutant_files import Mutant, apply_mutant
 from grading.release.strip_solutions import find_solution_regions, strip_solutions
+
+# What grading a sample student gives one notebook (only automatic cells: written answers count 0
+# until graded by hand).
+FULL = "full"  # every automatic cell keeps its points
+ZERO = "zero"  # every automatic cell scores 0
+ZEROED = "zeroed"  # the named cells score 0, every other automatic cell keeps its points
+LOSES = "loses"  # some automatic cell loses points (which ones depends on the bug)
+MISSING = "missing"  # not handed in: graded 0 as missing
+INVALID = "invalid"  # handed in unreadable: graded 0 as invalid
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str
+    cells: tuple[str, ...] = ()  # ZEROED: the automatic cells that score 0
+
+    def text(self) -> str:
+        return {
+            FULL: "every automatic cell keeps its points",
+            ZERO: "every automatic cell scores 0",
+            ZEROED: f"{' and '.join(self.cells)} score{'s' if len(self.cells) == 1 else ''} 0, every "
+                    "other automatic cell keeps its points",
+            LOSES: "loses points",
+            MISSING: "not handed in, scores 0 as missing",
+            INVALID: "unreadable, scores 0 as invalid",
+        }[self.kind]
+
+
+@dataclass
+class SampleStudent:
+    """Who a sample student is and what grading must give them, per notebook (notebooks not in
+    ``claims``: nothing is claimed). The demo prints :meth:`text`; a test checks every claim."""
+
+    who: str
+    claims: dict[str, Claim] = field(default_factory=dict)
+
+    def text(self) -> str:
+        grouped: dict[Claim, list[str]] = {}
+        for notebook, claim in self.claims.items():
+            grouped.setdefault(claim, []).append(notebook)
+        parts = [f"{', '.join(notebooks)}: {claim.text()}" for claim, notebooks in grouped.items()]
+        return self.who + (f" ({'; '.join(parts)})" if parts else "")
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def cells_calling(source_dir: Path, notebook: str, function: str) -> tuple[str, ...]:
+    """grade_ids of the notebook's automatic test cells that call ``function`` (by their source text)."""
+    cells = json.loads((source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    call = re.compile(rf"\b{re.escape(function)}\s*\(")
+    found = []
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if (cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution")
+                and call.search(source)):
+            found.append(meta["grade_id"])
+    return tuple(found)
 
 
 def _copy(folder: Path, dest: Path) -> Path:
@@ -56,60 +118,57 @@ ADVERSARIAL_PREFIX = "adversarial_"
 
 
 def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_module: str,
-                          only_notebook: bool = False) -> dict[str, str]:
+                          graded: Sequence[str]) -> dict[str, SampleStudent]:
     """Attackers of the sandbox: each hands in ``notebook`` and the modules, nothing else.
 
     The descriptions say what the grader does to them, for the demo's summary.
     """
     function = _solution_functions(source_dir, main_module)[0]
-    students: dict[str, str] = {}
+    calling = Claim(ZEROED, cells_calling(source_dir, notebook, function))
+    others = {other: Claim(MISSING) for other in graded if other != notebook}
+    only = f"; hands in only {notebook}" if others else ""
+    students: dict[str, SampleStudent] = {}
 
-    def attacker(name: str) -> Path:
+    def attacker(name: str, who: str) -> Path:
         folder = _copy(source_dir, dest / f"{ADVERSARIAL_PREFIX}{name}")
         for other in folder.glob("*.ipynb"):
             if other.stem != notebook:
                 other.unlink()
+        students[folder.name] = SampleStudent(f"{who}{only}", {notebook: calling, **others})
         return folder
 
-    folder = attacker("allclose")
+    folder = attacker("allclose", f"monkeypatches np.allclose to always pass and returns 0 from {function}: "
+                      "the grader restores numpy before each test")
     module = folder / main_module
     _replace_body(module, function, ["return 0"], "returns 0")
     module.write_text("import numpy as np\n\n# Every comparison passes ... or would.\n"
                       "np.allclose = lambda *args, **kwargs: True\n\n" + module.read_text(encoding="utf-8"),
                       encoding="utf-8")
-    students[folder.name] = (f"monkeypatches np.allclose to always pass and returns 0 from {function}: the "
-                             f"grader restores numpy before each test, so {function}'s tests score 0")
-    folder = attacker("fork_bomb")
+    folder = attacker("fork_bomb", f"{function} is a fork bomb: within a second the grader kills its "
+                      "processes and the kernel, a new kernel grades the other cells")
     _replace_body(folder / main_module, function, ["while True:", "    os.fork()"], "fork bomb",
                   imports=("import os",))
-    students[folder.name] = (f"{function} is a fork bomb: within a second the grader kills its processes "
-                             f"and the kernel, {function}'s tests score 0, a new kernel grades the other cells")
-    folder = attacker("network")
+    folder = attacker("network", f"{function} phones home over HTTP: there is no network in the sandbox, "
+                      "the call fails with URLError")
     _replace_body(folder / main_module, function, [
         "import urllib.request",
         "urllib.request.urlopen('http://example.com/', timeout=5).read()",
         "raise RuntimeError('the network is reachable: the sandbox leaks')",
     ], "phones home")
-    students[folder.name] = (f"{function} phones home over HTTP: there is no network in the sandbox, the "
-                             f"call fails with URLError, {function}'s tests score 0")
-    folder = attacker("memory_bomb")
+    folder = attacker("memory_bomb", f"{function} allocates 1 GiB blocks until memory runs out: the "
+                      "kernel's memory cap raises MemoryError")
     _replace_body(folder / main_module, function, [
         "blocks = []", "while True:", "    blocks.append(np.empty(2**27))",
     ], "memory bomb", imports=("import numpy as np",))
-    students[folder.name] = (f"{function} allocates 1 GiB blocks until memory runs out: the kernel's "
-                             f"memory cap raises MemoryError, {function}'s tests score 0, the rest keep "
-                             "their points")
-    if not only_notebook:
-        for name in students:
-            students[name] += f" (hands in only {notebook}; the other notebooks score 0 as missing)"
     return students
 
 
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
     max_mutants: int = 3, adversarial: bool = False, graded_notebooks: Sequence[str] | None = None,
-) -> dict[str, str]:
-    """Write one folder per student under ``dest``; returns student id -> what they are.
+) -> dict[str, SampleStudent]:
+    """Write one folder per student under ``dest``; returns student id -> who they are and what
+    grading must give them.
 
     ``adversarial`` adds attackers of the sandbox (``adversarial_*``, see
     :func:`_adversarial_students`) when the course's first notebook uses numpy.
@@ -120,12 +179,17 @@ def build_sample_class(
     notebooks = sorted(graded_notebooks) if graded_notebooks else notebook_ids(source_dir)
     modules = module_files(source_dir)
     main_module = _main_module(source_dir, notebooks[0], modules)
-    students: dict[str, str] = {}
+    students: dict[str, SampleStudent] = {}
+    first = notebooks[0]
+
+    def full_except(notebook: str, claim: Claim) -> dict[str, Claim]:
+        return {other: claim if other == notebook else Claim(FULL) for other in notebooks}
 
     _copy(source_dir, dest / "correct")
-    students["correct"] = "the instructor's solution"
+    students["correct"] = SampleStudent("the instructor's solution", {nb: Claim(FULL) for nb in notebooks})
     _copy(release_dir, dest / "untouched")
-    students["untouched"] = "the release as handed out, nothing done"
+    students["untouched"] = SampleStudent("the release as handed out, nothing done",
+                                          {nb: Claim(ZERO) for nb in notebooks})
 
     partial = _copy(release_dir, dest / "partial")
     for module in modules:
@@ -134,7 +198,8 @@ def build_sample_class(
         if not done:
             continue
         (partial / module).write_text(strip_solutions(text, module, keep_functions=done), encoding="utf-8")
-    students["partial"] = "release with every other module function filled in"
+    students["partial"] = SampleStudent("release with every other module function filled in",
+                                        {first: Claim(LOSES)})
 
     # Bugs in the module the first notebook tests come first; a mutant that does not
     # fit the module (e.g. it replaces a method) is skipped.
@@ -152,39 +217,48 @@ def build_sample_class(
         student = f"bug_{mutant.module}_{mutant.name}"
         buggy = _copy(source_dir, dest / student)
         (buggy / f"{mutant.module}.py").write_text(mutated, encoding="utf-8")
-        students[student] = f"solution with a bug: {mutant.description}"
+        tested_in = [nb for nb in notebooks if f"from {mutant.module} import" in
+                     (source_dir / f"{nb}.ipynb").read_text(encoding="utf-8")][:1]
+        students[student] = SampleStudent(f"solution with a bug: {mutant.description}",
+                                          {nb: Claim(LOSES) for nb in tested_in})
         applied += 1
 
     corrupt = _copy(source_dir, dest / "corrupt_notebook")
-    first = corrupt / f"{notebooks[0]}.ipynb"
-    first.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
-    students["corrupt_notebook"] = f"solution with {notebooks[0]}.ipynb cut in half"
+    cut = corrupt / f"{first}.ipynb"
+    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
+    students["corrupt_notebook"] = SampleStudent(f"solution with {first}.ipynb cut in half",
+                                                 full_except(first, Claim(INVALID)))
 
     if len(notebooks) > 1 or graded_notebooks:
         missing = _copy(source_dir, dest / "missing_notebook")
         (missing / f"{notebooks[-1]}.ipynb").unlink()
-        students["missing_notebook"] = f"solution without {notebooks[-1]}.ipynb"
+        students["missing_notebook"] = SampleStudent(f"solution without {notebooks[-1]}.ipynb",
+                                                     full_except(notebooks[-1], Claim(MISSING)))
 
     if main_module:
         broken = _copy(source_dir, dest / "syntax_error")
         with open(broken / main_module, "a", encoding="utf-8") as handle:
             handle.write("\n\ndef unfinished(x:\n    return x\n")
-        students["syntax_error"] = f"solution with a syntax error in {main_module}"
+        students["syntax_error"] = SampleStudent(f"solution with a syntax error in {main_module}",
+                                                 {first: Claim(ZERO)})
 
         last_function = _solution_functions(source_dir, main_module)[-1]
         looping = _copy(source_dir, dest / "infinite_loop")
         _replace_body(looping / main_module, last_function, ["while True:", "    pass"],
                       "loops forever")
-        students["infinite_loop"] = f"solution whose {last_function} loops forever"
+        students["infinite_loop"] = SampleStudent(
+            f"solution whose {last_function} loops forever: the cell is stopped at its time limit",
+            {first: Claim(ZEROED, cells_calling(source_dir, first, last_function))})
 
         first_function = _solution_functions(source_dir, main_module)[0]
         crashing = _copy(source_dir, dest / "kernel_crash")
         _replace_body(crashing / main_module, first_function, ["os._exit(1)"],
                       "kills the kernel", imports=("import os",))
-        students["kernel_crash"] = f"solution whose {first_function} kills the Python kernel"
+        students["kernel_crash"] = SampleStudent(
+            f"solution whose {first_function} kills the Python kernel: a new kernel grades the other cells",
+            {first: Claim(ZEROED, cells_calling(source_dir, first, first_function))})
 
-        first_text = (source_dir / f"{notebooks[0]}.ipynb").read_text(encoding="utf-8")
+        first_text = (source_dir / f"{first}.ipynb").read_text(encoding="utf-8")
         if adversarial and "numpy" in first_text:
-            students.update(_adversarial_students(source_dir, dest, notebooks[0], main_module,
-                                                   only_notebook=len(notebooks) == 1))
+            students.update(_adversarial_students(source_dir, dest, first, main_module, notebooks))
     return students

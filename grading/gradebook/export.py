@@ -5,10 +5,12 @@ course gradebook of a graded OUT (``OUT/gradebook.db``, or the ``--db`` URL in
 ``OUT/results.json``), so hand-graded scores entered after autograding count:
 
 - ``generic``: one row per student: ``student_id``, one total per notebook, then
-  ``auto`` (autograded cells), ``manual`` (hand-graded cells), ``total``, ``max``
-  and ``manual_pending`` (hand-graded cells without a score yet).
+  ``auto`` (autograded cells), ``manual`` (hand-graded cells), ``extra_credit``
+  (extra-credit cells), ``total`` (all three), ``max`` (points possible, without
+  extra credit) and ``manual_pending`` (hand-graded cells without a score yet).
 - ``canvas``: Canvas's gradebook import layout: ``Student, ID, SIS User ID,
-  SIS Login ID, Section``, a ``Points Possible`` row, and one column per
+  SIS Login ID, Section``, a ``Points Possible`` row (without extra credit, as
+  Canvas expects: a score with extra credit may exceed it), and one column per
   notebook (``dl 1_layers``, ...; ``--total-only``: a single ``dl`` column).
   Canvas matches rows by its own ids: give ``--roster`` a gradebook CSV
   exported from the course in Canvas, and students are matched by SIS User ID,
@@ -46,12 +48,13 @@ class StudentTotals:
     notebooks: dict[str, float] = field(default_factory=dict)
     auto: float = 0.0
     manual: float = 0.0
+    extra_credit: float = 0.0  # extra-credit cells (auto or manual), counted in total, not in maximum
     maximum: float = 0.0
     manual_pending: int = 0
 
     @property
     def total(self) -> float:
-        return self.auto + self.manual
+        return self.auto + self.manual + self.extra_credit
 
 
 def _results(out_dir: Path) -> dict:
@@ -67,9 +70,13 @@ def _results(out_dir: Path) -> dict:
 
 
 def class_totals(out_dir: Path) -> tuple[list[str], list[StudentTotals], dict[str, float]]:
-    """(notebooks, one StudentTotals per student, max points per notebook) from the course gradebook."""
+    """(notebooks, one StudentTotals per student, points possible per notebook) from the course gradebook.
+
+    Extra-credit cells (``extra_credit`` in results.json) count in the scores, not in the points possible.
+    """
     results = _results(out_dir)
     notebooks = list(results["notebooks"])
+    extra = {(nb, grade_id) for nb, cells in results.get("extra_credit", {}).items() for grade_id in cells}
     students = sorted(results["students"])
     gradebook = CourseGradebook(gradebook_url(out_dir))
     try:
@@ -81,15 +88,19 @@ def class_totals(out_dir: Path) -> tuple[list[str], list[StudentTotals], dict[st
             f"cannot read the course gradebook {gradebook_url(out_dir)} ({type(error).__name__}: "
             f"{str(error).splitlines()[0][:200]}); for PostgreSQL set PGPASSWORD or ~/.pgpass"
         ) from error
-    maxima = {nb: sum(c.max_score for c in cells if c.notebook == nb) for nb in notebooks}
+    maxima = {nb: sum(c.max_score for c in cells if c.notebook == nb and (nb, c.grade_id) not in extra)
+              for nb in notebooks}
     totals = {s: StudentTotals(s, dict.fromkeys(notebooks, 0.0), maximum=sum(maxima.values()))
               for s in students}
     for row in rows:
         student = totals[row.student_id]
         student.notebooks[row.notebook] += row.score
         if row.kind == "manual":
-            student.manual += row.score
             student.manual_pending += row.manual_score is None
+        if (row.notebook, row.grade_id) in extra:
+            student.extra_credit += row.score
+        elif row.kind == "manual":
+            student.manual += row.score
         else:
             student.auto += row.score
     for student_id in students:  # ids nbgrader cannot hold: every hand-graded cell still open
@@ -102,10 +113,12 @@ def write_generic(out_dir: Path, target: Path) -> int:
     notebooks, students, _ = class_totals(out_dir)
     with open(target, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["student_id", *notebooks, "auto", "manual", "total", "max", "manual_pending"])
+        writer.writerow(["student_id", *notebooks, "auto", "manual", "extra_credit", "total", "max",
+                         "manual_pending"])
         for s in students:
             writer.writerow([s.student_id, *(format_points(s.notebooks[nb]) for nb in notebooks),
-                             format_points(s.auto), format_points(s.manual), format_points(s.total),
+                             format_points(s.auto), format_points(s.manual), format_points(s.extra_credit),
+                             format_points(s.total),
                              format_points(s.maximum), s.manual_pending])
     return len(students)
 

@@ -5,11 +5,15 @@ markdown answer cell, ``grade`` and ``solution`` both true) scores 0 in
 ``grades.csv`` until someone grades it. This verb lets an instructor do so
 without nbgrader's web formgrader:
 
-* ``--template FILE.csv`` writes one row per student and hand-graded cell
-  (``student_id, notebook, grade_id, max_score, score, comment``, then the
-  grader's ``rubric`` and the student's ``answer`` to read), and a Markdown
+* ``--template FILE.csv`` writes one row per student and hand-graded cell the
+  student answered (``student_id, notebook, grade_id, max_score, score, comment``,
+  then the grader's ``rubric`` and the student's ``answer`` to read), and a Markdown
   companion ``FILE.md`` grouping the answers by question with the rubric and
   model answer from the source notebooks. Scores already recorded are filled in.
+  Cells left as released ("YOUR ANSWER HERE") and cells of notebooks never handed
+  in are not asked for: ``FILE.md`` lists them once, with the reason ("no answer",
+  "notebook missing"), and the import records them 0 with that reason as comment
+  (unless a score for them is in the file or already in the gradebook).
 * ``--import FILE.csv`` validates the whole file (known student and cell, a
   number from 0 to the cell's points, no duplicate), and only if every line is
   valid records the scores as nbgrader's own ``manual_score`` (and comments as
@@ -70,6 +74,7 @@ class WrittenCell:
     prompt: str
     model_answer: str
     rubric: str
+    given: tuple[str, ...] = ()  # the cell's text outside its solution region (kept in the release)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,10 @@ def written_cells(source_dir: Path) -> dict[tuple[str, str], WrittenCell]:
                 answer, rubric = split_answer_and_rubric(cell.source)
                 outside = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", cell.source, flags=re.S).strip()
                 prompt = "\n\n".join(text for text in (previous, outside) if text)
-                cells[(path.stem, meta["grade_id"])] = WrittenCell(path.stem, meta["grade_id"], prompt, answer, rubric)
+                given = tuple(part.strip() for part in re.split(r"### BEGIN SOLUTION.*?### END SOLUTION",
+                                                                 cell.source, flags=re.S) if part.strip())
+                cells[(path.stem, meta["grade_id"])] = WrittenCell(path.stem, meta["grade_id"], prompt, answer,
+                                                                   rubric, given)
             previous = cell.source.strip() if cell.cell_type == "markdown" else ""
     return cells
 
@@ -145,6 +153,39 @@ def student_answer(out_dir: Path, student_id: str, notebook: str, grade_id: str)
         if _grade_id(cell) == grade_id:
             return cell.source
     return ""
+
+
+NO_ANSWER = "no answer"
+NOTEBOOK_MISSING = "notebook missing"
+RELEASED_ANSWER = "YOUR ANSWER HERE"  # nbgrader's text in place of a written answer
+
+
+def is_unanswered(answer: str, cell: WrittenCell | None) -> bool:
+    """Whether the student left the cell as released: only the given text and "YOUR ANSWER HERE"."""
+    for given in (cell.given if cell else ()):
+        answer = answer.replace(given, "")
+    return not answer.replace(RELEASED_ANSWER, "").strip()
+
+
+def not_written(out_dir: Path, students: Iterable[str], cells: Iterable, written: dict) -> dict[tuple[str, str, str], str]:
+    """(student, notebook, grade_id) -> why there is nothing to grade: "notebook missing" (never
+    handed in) or "no answer" (the cell as released). Notebooks not graded for another reason
+    (unreadable, failed) are left to the grader."""
+    try:
+        results = json.loads((out_dir / "results.json").read_text())["students"]
+    except (OSError, ValueError, KeyError):
+        results = {}
+    cells = list(cells)
+    reasons: dict[tuple[str, str, str], str] = {}
+    for student in students:
+        for cell in cells:
+            status = results.get(student, {}).get("notebooks", {}).get(cell.notebook, {}).get("status")
+            answer = student_answer(out_dir, student, cell.notebook, cell.grade_id)
+            if answer is None and status == "missing":
+                reasons[(student, cell.notebook, cell.grade_id)] = NOTEBOOK_MISSING
+            elif answer is not None and is_unanswered(answer, written.get((cell.notebook, cell.grade_id))):
+                reasons[(student, cell.notebook, cell.grade_id)] = NO_ANSWER
+    return reasons
 
 
 def _read_grades_csv(out_dir: Path) -> list[dict[str, str]]:
@@ -213,11 +254,14 @@ def write_template(out_dir: Path, csv_path: Path, source_dir: Path, force: bool 
                     comment = None
                 recorded[(student, cell.notebook, cell.grade_id)] = (grade.manual_score, comment)
 
+    skipped = not_written(out_dir, students, cells, written)
     lines = []
     for cell in cells:
         info = written.get((cell.notebook, cell.grade_id))
         rubric = info.rubric if info else ""
         for student in students:
+            if (student, cell.notebook, cell.grade_id) in skipped:
+                continue
             answer = student_answer(out_dir, student, cell.notebook, cell.grade_id)
             score, comment = recorded[(student, cell.notebook, cell.grade_id)]
             lines.append((student, cell.notebook, cell.grade_id, format_points(cell.max_score),
@@ -229,14 +273,21 @@ def write_template(out_dir: Path, csv_path: Path, source_dir: Path, force: bool 
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(TEMPLATE_HEADER)
         writer.writerows(lines)
-    markdown_path.write_text(_markdown(cells, written, students, out_dir, csv_path), encoding="utf-8")
+    markdown_path.write_text(_markdown(cells, written, students, out_dir, csv_path, skipped), encoding="utf-8")
     return len(lines), markdown_path
 
 
-def _markdown(cells, written, students, out_dir: Path, csv_path: Path) -> str:
+def _markdown(cells, written, students, out_dir: Path, csv_path: Path,
+              skipped: dict[tuple[str, str, str], str]) -> str:
     parts = [f"# Hand grading: {len(cells)} written question(s), {len(students)} student(s)\n",
              f"Fill the `score` (and optionally `comment`) column of `{csv_path.name}`, then run\n"
              f"`python -m grading manual-grades {out_dir} --import {csv_path}`.\n"]
+    if skipped:
+        parts.append(f"\n## Scored 0 without grading ({len(skipped)})\n\nNot in `{csv_path.name}`: nothing to "
+                     "read. The import records each 0 with its reason as comment, unless the file or the "
+                     "gradebook already gives a score (add a row to override).\n\n")
+        parts.extend(f"- {student}, {notebook} / {grade_id}: {reason}\n"
+                     for (student, notebook, grade_id), reason in sorted(skipped.items()))
     for cell in cells:
         info = written.get((cell.notebook, cell.grade_id))
         parts.append(f"\n## {cell.notebook} / {cell.grade_id} ({format_points(cell.max_score)} points)\n")
@@ -246,6 +297,8 @@ def _markdown(cells, written, students, out_dir: Path, csv_path: Path) -> str:
             parts.append(f"\n### Rubric\n\n{info.rubric or '(none in the source notebook)'}\n")
             parts.append(f"\n### Model answer\n\n{info.model_answer}\n")
         for student in students:
+            if (student, cell.notebook, cell.grade_id) in skipped:
+                continue
             answer = student_answer(out_dir, student, cell.notebook, cell.grade_id)
             text = "(not graded: no autograded notebook)" if answer is None else (answer.strip() or "(empty)")
             quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
@@ -409,25 +462,51 @@ def _update_results(out_dir: Path, rows: list[GradeRow]) -> None:
     path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 
 
-def totals(rows: list[dict[str, str]]) -> dict[str, dict[str, float]]:
-    """student -> {"auto", "manual", "total", "max"} from grades.csv rows."""
-    table: dict[str, dict[str, float]] = defaultdict(lambda: {"auto": 0.0, "manual": 0.0, "total": 0.0, "max": 0.0})
+def totals(rows: list[dict[str, str]], extra_credit: Iterable[tuple[str, str]] = ()) -> dict[str, dict[str, float]]:
+    """student -> {"auto", "manual", "extra", "total", "max"} from grades.csv rows; cells in
+    ``extra_credit`` ((notebook, grade_id)) count as "extra", in the total but not in "max"."""
+    extra = set(extra_credit)
+    table: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"auto": 0.0, "manual": 0.0, "extra": 0.0, "total": 0.0, "max": 0.0})
     for row in rows:
         entry = table[row["student_id"]]
-        entry[row["kind"]] += float(row["score"])
+        is_extra = (row["notebook"], row["grade_id"]) in extra
+        entry["extra" if is_extra else row["kind"]] += float(row["score"])
         entry["total"] += float(row["score"])
-        entry["max"] += float(row["max_score"])
+        entry["max"] += 0.0 if is_extra else float(row["max_score"])
     return dict(table)
 
 
-def import_scores(out_dir: Path, csv_path: Path) -> tuple[int, dict[str, dict[str, float]]]:
-    """Validate, record, rewrite grades.csv; returns (scores recorded, totals per student)."""
+def _zeros_without_answer(out_dir: Path, gradebook: _OutGradebook, notebooks: Iterable[str], source_dir: Path,
+                          scores: list[ManualScore]) -> list[ManualScore]:
+    """0 for each cell with nothing written (see :func:`not_written`), unless it is scored already."""
+    in_file = {(item.student_id, item.notebook, item.grade_id) for item in scores}
+    reasons = not_written(out_dir, gradebook.students, gradebook.manual_cells(notebooks), written_cells(source_dir))
+    zeros = []
+    with Gradebook(gradebook.url) as gb:
+        for (student, notebook, grade_id), reason in sorted(reasons.items()):
+            if (student, notebook, grade_id) in in_file:
+                continue
+            if gb.find_grade(grade_id, notebook, ASSIGNMENT_ID, student).manual_score is None:
+                zeros.append(ManualScore(0, student, notebook, grade_id, 0.0, reason))
+    return zeros
+
+
+def import_scores(out_dir: Path, csv_path: Path, source_dir: Path | None = None,
+                  ) -> tuple[int, dict[str, dict[str, float]], int]:
+    """Validate, record (with the zeros of cells with nothing written, when ``source_dir`` is given),
+    rewrite grades.csv; returns (scores recorded from the file, totals per student, zeros recorded)."""
     notebooks = {row["notebook"] for row in _read_grades_csv(out_dir)}  # a graded OUT, before any write
     gradebook = _OutGradebook(out_dir)
     scores = read_import_file(csv_path, gradebook, notebooks)
-    record_manual_scores(gradebook.url, scores)
+    zeros = _zeros_without_answer(out_dir, gradebook, notebooks, source_dir, scores) if source_dir else []
+    record_manual_scores(gradebook.url, scores + zeros)
     rows = rewrite_grades(out_dir, gradebook)
-    return len(scores), totals(rows)
+    try:
+        extra = json.loads((out_dir / "results.json").read_text()).get("extra_credit", {})
+    except (OSError, ValueError):
+        extra = {}
+    return len(scores), totals(rows, [(nb, gid) for nb, cells in extra.items() for gid in cells]), len(zeros)
 
 
 # ---------------------------------------------------------------- the verb
@@ -463,13 +542,18 @@ def _handle(args: argparse.Namespace) -> int:
                   f"(answers and rubrics to read: {markdown}), then run\n"
                   f"  python -m grading manual-grades {args.out} --import {args.template}")
             return 0
-        count, table = import_scores(args.out, args.import_file)
+        source = args.source or CoursePaths.from_repo().source_dir
+        count, table, zeros = import_scores(args.out, args.import_file, source)
         print(f"recorded {count} manual score(s) from {args.import_file}; {args.out / 'grades.csv'} rewritten "
               "with the final grades")
-        print(f"{'student_id':<24} {'auto':>8} {'manual':>8} {'total':>8} {'max':>8}")
+        if zeros:
+            print(f"recorded 0 for {zeros} written answer(s) with nothing written (no answer, notebook missing)")
+        print(f"{'student_id':<24} {'auto':>8} {'manual':>8} {'extra':>8} {'total':>8} {'max':>8}")
         for student, entry in sorted(table.items()):
             print(f"{student:<24} {format_points(entry['auto']):>8} {format_points(entry['manual']):>8} "
-                  f"{format_points(entry['total']):>8} {format_points(entry['max']):>8}")
+                  f"{format_points(entry['extra']):>8} {format_points(entry['total']):>8} "
+                  f"{format_points(entry['max']):>8}")
+        print("(extra: extra-credit cells, in the total, not in max)")
         print(f"feedback pages still show the earlier scores: python -m grading feedback {args.out}")
         return 0
     except (ManualGradesError, CourseError) as error:

@@ -57,10 +57,13 @@ def _notebook_summary(stats: ClassStats) -> str:
             1 for s in stats.students
             if not any(p[0] == s and p[1] == notebook and p[2] != "graded" for p in stats.problems)
         )
-        rows.append([notebook, _points(maximum), f"{statistics.fmean(scores):.2f}",
+        extra = sum(q.max_score for q in stats.questions if q.notebook == notebook and q.extra_credit)
+        rows.append([notebook, _points(maximum), _points(extra), f"{statistics.fmean(scores):.2f}",
                      _points(statistics.median(scores)), _points(min(scores)), _points(max(scores)),
                      f"{graded}/{len(stats.students)}"])
-    return _table(["notebook", "points", "mean", "median", "min", "max", "graded"], rows)
+    return ("<p>Points possible leave extra credit out; scores include it (a score may exceed the "
+            "points).</p>" + _table(["notebook", "points", "extra credit", "mean", "median", "min", "max",
+                                     "graded"], rows))
 
 
 def _students(stats: ClassStats) -> str:
@@ -86,7 +89,8 @@ def _question_table(stats: ClassStats) -> str:
     rows = []
     for q in stats.questions:
         full, partial, none = question_shares(q)
-        rows.append([q.notebook, q.grade_id, q.kind, _points(q.max_score),
+        rows.append([q.notebook, q.grade_id, q.kind + (", extra credit" if q.extra_credit else ""),
+                     _points(q.max_score),
                      f"{statistics.fmean(q.scores) if q.scores else 0:.2f}",
                      f"{full:.0f}%", f"{partial:.0f}%", f"{none:.0f}%"])
     return _table(["notebook", "question", "graded", "points", "mean", "full marks", "partial", "no marks"],
@@ -123,7 +127,8 @@ def _manual(stats: ClassStats) -> str:
     manual = [q for q in stats.questions if q.kind == "manual"]
     if not manual:
         return '<p class="muted">No hand-graded questions.</p>'
-    rows = [[q.notebook, q.grade_id, _points(q.max_score), f"{statistics.fmean(q.scores):.2f}"] for q in manual]
+    rows = [[q.notebook, q.grade_id + (" (extra credit)" if q.extra_credit else ""), _points(q.max_score),
+             f"{statistics.fmean(q.scores):.2f}"] for q in manual]
     return ('<p class="muted">Written answers are graded by hand (nbgrader formgrader); they count 0 '
             "until then.</p>" + _table(["notebook", "question", "points", "mean so far"], rows, numeric_from=2))
 
@@ -133,8 +138,13 @@ def _problems(stats: ClassStats) -> str:
     if not stats.problems:
         return f"<p>Every notebook was graded ({counts}).</p>"
     rows = [[student, notebook, status, reason] for student, notebook, status, reason in stats.problems]
-    return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + _table(
-        ["student", "notebook", "status", "reason"], rows, numeric_from=99)
+    table = _table(["student", "notebook", "status", "reason", "nbgrader log"], [row + [""] for row in rows],
+                   numeric_from=99)
+    for student, notebook, _, _ in stats.problems:  # each row's last cell: a link to the log, from report/
+        log = stats.logs.get((student, notebook))
+        link = f'<a href="../{html.escape(log)}">{html.escape(Path(log).name)}</a>' if log else ""
+        table = table.replace("<td></td></tr>", f"<td>{link}</td></tr>", 1)
+    return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + table
 
 
 def render_report(stats: ClassStats, title: str) -> str:

@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -74,11 +74,11 @@ def _render_chunk(out_dir: Path, students: list[str], work: Path, db_url: str) -
 
 
 def _not_graded_page(student: str, notebook: str, status: str, reason: str,
-                     cells: list[tuple[str, str, float]]) -> str:
-    total = sum(points for _, _, points in cells)
+                     cells: list[tuple[str, str, float]], extra: Collection[str] = ()) -> str:
+    total = sum(points for grade_id, _, points in cells if grade_id not in extra)
     rows = "\n".join(
-        f"<tr><td><code>{html.escape(grade_id)}</code></td><td>{html.escape(kind)}</td>"
-        f"<td>0 / {points:g}</td></tr>"
+        f"<tr><td><code>{html.escape(grade_id)}</code></td><td>{html.escape(kind)}"
+        f"{', extra credit' if grade_id in extra else ''}</td><td>0 / {points:g}</td></tr>"
         for grade_id, kind, points in cells
     )
     return f"""<!DOCTYPE html>
@@ -92,6 +92,30 @@ def _not_graded_page(student: str, notebook: str, status: str, reason: str,
 {rows}
 </table></body></html>
 """
+
+
+_HEADER = re.compile(r"(<h4>[^<]*\(Score: )([\d.]+) / ([\d.]+)\)</h4>")
+
+
+def _extra_credit_apart(page: Path, extra: dict[str, float]) -> None:
+    """nbgrader's page counts extra-credit cells in the points possible: the header says the points
+    without them and the extra credit apart, each extra-credit cell is labelled."""
+    text = page.read_text(encoding="utf-8")
+    scores = {}
+    for grade_id in extra:
+        found = re.search(rf'href="#{re.escape(grade_id)}">[^<]*</a> \(Score: ([\d.]+) /', text)
+        scores[grade_id] = float(found.group(1)) if found else 0.0
+        text = re.sub(rf'(href="#{re.escape(grade_id)}">[^<]*)</a>', r"\1, extra credit</a>", text, count=1)
+
+    def header(match: re.Match[str]) -> str:
+        possible = float(match.group(3)) - sum(extra.values())
+        return (f"{match.group(1)}{match.group(2)} / {possible:g}; extra credit {sum(scores.values()):g} of "
+                f"{sum(extra.values()):g}, included in the score)</h4>")
+
+    text, count = _HEADER.subn(header, text, count=1)
+    if not count:
+        raise FeedbackError(f"{page}: no score header found to show the extra credit apart")
+    page.write_text(text, encoding="utf-8")
 
 
 def generate_feedback(
@@ -130,6 +154,7 @@ def generate_feedback(
             for future in futures:
                 future.result()
 
+    extra_credit: dict[str, dict[str, float]] = results.get("extra_credit", {})
     cells_by_notebook: dict[str, list[tuple[str, str, float]]] = {}
     for cell in CourseGradebook(db_url).graded_cells():
         cells_by_notebook.setdefault(cell.notebook, []).append((cell.grade_id, cell.kind, cell.max_score))
@@ -142,8 +167,11 @@ def generate_feedback(
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(_not_graded_page(student, notebook, result["status"],
                                                  result["reason"] or "no autograded notebook",
-                                                 cells_by_notebook.get(notebook, [])),
+                                                 cells_by_notebook.get(notebook, []),
+                                                 extra_credit.get(notebook, {})),
                                 encoding="utf-8")
+            elif extra_credit.get(notebook):
+                _extra_credit_apart(page, extra_credit[notebook])
 
     pages = sorted(OutLayout(out_dir).feedback_root.rglob("*.html"))
     for page in pages:

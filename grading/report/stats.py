@@ -24,6 +24,7 @@ class QuestionStats:
     kind: str
     max_score: float
     scores: tuple[float, ...]
+    extra_credit: bool = False  # its points are not in the notebook's points possible
 
     @property
     def mean_fraction(self) -> float:
@@ -38,7 +39,7 @@ class QuestionStats:
 class ClassStats:
     students: list[str]
     notebooks: list[str]
-    # student -> notebook -> (score, max score)
+    # student -> notebook -> (score with extra credit, points possible without it)
     notebook_scores: dict[str, dict[str, tuple[float, float]]]
     questions: list[QuestionStats]
     # (student, notebook, status, reason) for every notebook not graded or graded with a remark
@@ -50,6 +51,8 @@ class ClassStats:
     extra: dict = field(default_factory=dict)
     # notebook -> seconds nbgrader took on it, one entry per student whose notebook ran
     notebook_seconds: dict[str, list[float]] = field(default_factory=dict)
+    # (student, notebook) -> nbgrader's whole log, relative to OUT (logs/<student>/<notebook>.log)
+    logs: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def totals(self) -> dict[str, tuple[float, float]]:
         return {
@@ -84,6 +87,7 @@ def load_class_stats(out_dir: Path) -> ClassStats:
     per_question: dict[tuple[str, str], list[float]] = defaultdict(list)
     question_info: dict[tuple[str, str], tuple[str, float]] = {}
     notebook_scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    extra = {(nb, grade_id) for nb, cells in results.get("extra_credit", {}).items() for grade_id in cells}
     with open(grades_path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             key = (row["notebook"], row["grade_id"])
@@ -92,9 +96,10 @@ def load_class_stats(out_dir: Path) -> ClassStats:
             question_info[key] = (row["kind"], max_score)
             totals = notebook_scores[row["student_id"]][row["notebook"]]
             totals[0] += score
-            totals[1] += max_score
+            totals[1] += 0.0 if key in extra else max_score
 
     problems = []
+    logs: dict[tuple[str, str], str] = {}
     status_counts: Counter = Counter()
     notebook_seconds: dict[str, list[float]] = defaultdict(list)
     for student, outcome in sorted(students_results.items()):
@@ -104,12 +109,15 @@ def load_class_stats(out_dir: Path) -> ClassStats:
                 notebook_seconds[notebook].append(float(result["seconds"]))
             if result["status"] != "graded" or result["reason"]:
                 problems.append((student, notebook, result["status"], result["reason"]))
+                if (out_dir / "logs" / student / f"{notebook}.log").is_file():
+                    logs[student, notebook] = f"logs/{student}/{notebook}.log"
             if student not in notebook_scores or notebook not in notebook_scores[student]:
                 # Not in the gradebook (e.g. a student id nbgrader cannot hold): 0 of its maximum.
                 notebook_scores[student][notebook] = [0.0, float(result.get("max_score", 0.0))]
 
     questions = [
-        QuestionStats(notebook, grade_id, kind, max_score, tuple(per_question[(notebook, grade_id)]))
+        QuestionStats(notebook, grade_id, kind, max_score, tuple(per_question[(notebook, grade_id)]),
+                      (notebook, grade_id) in extra)
         for (notebook, grade_id), (kind, max_score) in sorted(question_info.items())
     ]
     return ClassStats(
@@ -124,4 +132,5 @@ def load_class_stats(out_dir: Path) -> ClassStats:
         workers=int(results.get("workers", 1)),
         extra={"scheduler": results.get("scheduler"), "skipped": list(results.get("skipped", []))},
         notebook_seconds=dict(notebook_seconds),
+        logs=logs,
     )

@@ -6,9 +6,11 @@
   through :mod:`grading.sandbox.kernel_launcher` whenever the grading job prepared a
   sandbox;
 * **a dead or stuck kernel costs only its cell**: when the kernel dies
-  (``os._exit``, a segfault, the CPU limit) or ignores the interrupt at the
-  cell's time limit, that cell gets an error output with the reason, a new
-  kernel is started, the cells that ran before are replayed in it (their
+  (``os._exit``, a segfault, the CPU limit), its channels fail (any exception
+  while the cell runs, e.g. a corrupt message from a fork bomb's children) or it
+  ignores the interrupt at the cell's time limit, that cell gets an error output
+  with the reason, a new kernel (new ports, connection file and key) is started,
+  the cells that ran before are replayed in it (their
   outputs are kept from the first run), and grading goes on with the next
   cell; after :data:`MAX_RESTARTS` the remaining cells are not run;
 * **guards** (:mod:`grading.sandbox.guards`): a cell before any student code captures
@@ -37,6 +39,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +62,7 @@ EVENTS_ENV = "DL_GRADING_EVENTS"
 MAX_RESTARTS = 3
 # Processes (not threads) of the kernel's uid beyond which a running cell counts as a fork bomb.
 FORK_BOMB_PROCESSES = 32
+REAP_WAIT_SECONDS = 5.0  # for the grading job (a subreaper) to reap a killed fork bomb's zombies
 # Output kept per cell; more is dropped as it arrives (a print loop must not fill the grader's memory).
 # Text (streams, tracebacks) and rich display data (a figure's PNG is ~100 KB of base64) are
 # counted apart, so that a correct cell showing a grid of images is never truncated.
@@ -265,23 +269,34 @@ class GuardedExecute(Execute):
         try:
             cell = self.execute_cell(cell, index, store_history=role is None)
         except DeadKernelError:
-            if self._fork_bomb:
-                reason = (f"the cell started more than {FORK_BOMB_PROCESSES} processes (a fork bomb); "
-                          "they and the kernel were killed")
-            else:
-                reason = ("the kernel died while running this cell (os._exit, a crash, or a resource "
-                          "limit: memory, CPU time, processes)")
-            self._fork_bomb = False
-            self._lost_kernel(cell, index, reason)
+            self._lost_kernel(cell, index, self._death_reason(
+                "the kernel died while running this cell (os._exit, a crash, or a resource "
+                "limit: memory, CPU time, processes)"))
         except CellTimeoutError:
             self._lost_kernel(cell, index, "the cell did not stop when interrupted at its time limit; "
                               "the kernel was restarted")
+        except Exception as error:  # noqa: BLE001 - any failure of the kernel's channels costs this cell only
+            # A fork bomb's children write to the kernel's sockets at once: nbclient then reads a
+            # corrupt message (ValueError: Invalid Signature) instead of noticing a dead kernel.
+            self._lost_kernel(cell, index, self._death_reason(
+                "the connection to the kernel failed while running this cell "
+                f"({type(error).__name__}: {str(error)[:120]}); the kernel was restarted"))
         else:
             self._completed.append(index)
             if role == "guard":
                 self._read_guard(cell, index)
         self._kill_strays()
         return cell, self.resources
+
+    def _death_reason(self, otherwise: str) -> str:
+        """The fork bomb's reason when the poller caught one (or its processes are still there)."""
+        fork_bomb = self._fork_bomb or (
+            self._uid is not None and len(processes_of_uid(self._uid)) > FORK_BOMB_PROCESSES)
+        self._fork_bomb = False
+        if fork_bomb:
+            return (f"the cell started more than {FORK_BOMB_PROCESSES} processes (a fork bomb); "
+                    "they and the kernel were killed")
+        return otherwise
 
     def _read_guard(self, cell: NotebookNode, index: int) -> None:
         text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
@@ -301,6 +316,7 @@ class GuardedExecute(Execute):
         runs: the whole uid is killed at once (the kernel too), so the cell ends
         as a dead kernel within seconds instead of spinning until its time limit.
         """
+        self._alive_poller = asyncio.current_task()
         while True:
             await asyncio.sleep(1)
             if self._uid is not None and len(processes_of_uid(self._uid)) > FORK_BOMB_PROCESSES:
@@ -338,7 +354,11 @@ class GuardedExecute(Execute):
                 self._events.append(f"kernel died {MAX_RESTARTS + 1} times: the remaining cells were not run")
                 return
             self._restarts += 1
-            self._new_kernel()
+            try:
+                self._new_kernel()
+            except Exception as error:  # noqa: BLE001 - e.g. the old kernel's processes still hold a limit
+                self._events.append(f"a new kernel did not start ({type(error).__name__}: {str(error)[:120]})")
+                continue
             try:
                 for index in self._completed:
                     original = self.nb.cells[index]
@@ -347,7 +367,7 @@ class GuardedExecute(Execute):
                     self.execute_cell(copy.deepcopy(original), index, store_history=False)
                     self.nb.cells[index] = original
                 return
-            except (DeadKernelError, CellTimeoutError):
+            except Exception:  # noqa: BLE001 - dead kernel, time limit or broken channels, as in preprocess_cell
                 self.nb.cells[index] = original
                 self._events.append(f"replaying {_label(original, index)} after a restart lost the kernel "
                                     "again; it is left out of the replay")
@@ -355,6 +375,13 @@ class GuardedExecute(Execute):
                 self._kill_strays()
 
     def _new_kernel(self) -> None:
+        """A new kernel manager: new ports, connection file and signing key, so nothing the old
+        kernel's processes still send can reach the new client."""
+        poller = getattr(self, "_alive_poller", None)
+        if poller is not None:  # nbclient leaves it running when a channel raised
+            poller.cancel()
+        if self._uid is not None:
+            kill_uid_processes(self._uid)  # a dead kernel needs no graceful shutdown
         try:
             self._cleanup_kernel()
         except Exception as error:  # the old kernel may be half gone; a new one is what matters
@@ -363,6 +390,10 @@ class GuardedExecute(Execute):
         self.kc = None
         if self._uid is not None:
             kill_uid_processes(self._uid)
+            # Unreaped zombies count against the uid's process limit: wait for the job to reap them.
+            deadline = time.monotonic() + REAP_WAIT_SECONDS
+            while processes_of_uid(self._uid, zombies=True) and time.monotonic() < deadline:
+                time.sleep(0.05)
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()

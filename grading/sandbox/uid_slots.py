@@ -54,8 +54,8 @@ def acquire_uid_slot() -> tuple[int, int]:
     raise OSError(errno.EAGAIN, f"all {UID_SLOTS} grading uids are in use")
 
 
-def processes_of_uid(uid: int) -> list[int]:
-    """Pids of live (not zombie) processes whose real uid is ``uid``."""
+def processes_of_uid(uid: int, zombies: bool = False) -> list[int]:
+    """Pids of live (and with ``zombies``, unreaped) processes whose real uid is ``uid``."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -63,7 +63,7 @@ def processes_of_uid(uid: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
-                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
+                    if line.startswith("State:") and line.split()[1] in ("Z", "X") and not zombies:
                         break  # a zombie: already dead, its parent has not reaped it
                     if line.startswith("Uid:"):
                         if int(line.split()[1]) == uid:

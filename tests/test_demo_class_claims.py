@@ -1,0 +1,148 @@
+"""The demo's sample class of the real course says what grading gives each student: every claim checked.
+
+`python -m grading demo` prints who each sample student is and, per notebook, what
+grading gives them (:class:`grading.demo.sample_class.SampleStudent`). Here the class is
+built from the real solutions and release exactly as the demo builds it and graded
+on `1_layers` through the real pipeline; every claim on `1_layers` is checked against
+grades.csv and results.json. Grading the five other notebooks for 14 students takes
+too long for a test, so claims on them are checked on the submission folders: "not
+handed in" = no such notebook, "every automatic cell
+keeps its points" = the notebook and every module are the solution's, "every automatic
+cell scores 0" = they are the release's; that the solution earns every automatic
+point of every notebook and the release none is what `test_course_autograde.py` checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from grading.autograde.run import AutogradeSettings, autograde
+from grading.demo.run import build_demo_class
+from grading.demo.sample_class import (
+    FULL,
+    INVALID,
+    LOSES,
+    MISSING,
+    ZERO,
+    ZEROED,
+)
+from grading.demo.verbs import DEMO_NOTEBOOKS
+from grading.gradebook.manual_grades import write_template, written_cells
+from grading.layout import CoursePaths, module_files
+from grading.layout import notebook_ids as course_notebooks_of
+from grading.release.build import build_release
+
+REPO = Path(__file__).resolve().parent.parent
+GRADED = "1_layers"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_class(tmp_path_factory):
+    """The default demo's class (grading.demo.run.build_demo_class), graded on 1_layers as the demo does."""
+    root = tmp_path_factory.mktemp("demo-class")
+    course = CoursePaths.from_repo()
+    release = root / "release" / "dl"
+    build_release(course.source_dir, release)
+    students = build_demo_class(course, release, root / "submissions", DEMO_NOTEBOOKS)
+    # 30 s per cell: plenty for 1_layers' cells on a busy machine, short for the infinite loop.
+    settings = AutogradeSettings(workers=2, notebooks=[GRADED], cell_timeout=30)
+    autograde(root / "submissions", root / "out", CoursePaths(course.source_dir, release, course.datasets_dir),
+              settings, echo=lambda line: None)
+    return course, release, root, students
+
+
+def _identical(folder: Path, reference: Path, notebook: str) -> bool:
+    files = [f"{notebook}.ipynb", *module_files(reference)]
+    return all((folder / name).is_file() and (folder / name).read_bytes() == (reference / name).read_bytes()
+               for name in files)
+
+
+def test_the_demo_class_has_the_fork_bomb_and_the_correct_student(demo_class):
+    _, _, _, students = demo_class
+    assert "correct" in students and any("fork" in student for student in students)
+    fork_bomb = students["adversarial_fork_bomb"].claims[GRADED]
+    assert fork_bomb.kind == ZEROED and fork_bomb.cells == ("affine_forward_test", "affine_backward_test")
+
+
+def test_every_claim_of_every_description_holds(demo_class):
+    course, release, root, students = demo_class
+    results = json.loads((root / "out" / "results.json").read_text())["students"]
+    auto: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
+    with open(root / "out" / "grades.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["kind"] == "auto":
+                auto[row["student_id"], row["notebook"]][row["grade_id"]] = (float(row["score"]),
+                                                                             float(row["max_score"]))
+    checked = 0
+    for student, description in students.items():
+        assert description.text().startswith(description.who)
+        for notebook, claim in description.claims.items():
+            where = f"{student}/{notebook}: {description.text()}"
+            assert notebook == GRADED, f"the default demo grades {GRADED} only: {where}"
+            status = results[student]["notebooks"][notebook]["status"]
+            cells = auto[student, notebook]
+            assert cells, where
+            zero = {grade_id for grade_id, (score, _) in cells.items() if score == 0}
+            full = {grade_id for grade_id, (score, top) in cells.items() if score == top}
+            if claim.kind in (MISSING, INVALID):
+                assert status == claim.kind and zero == set(cells), where
+            elif claim.kind == FULL:
+                assert status == "graded" and full == set(cells), where
+            elif claim.kind == ZERO:
+                assert zero == set(cells), where
+            elif claim.kind == ZEROED:
+                assert claim.cells and status == "graded", where
+                assert zero == set(claim.cells) and full == set(cells) - set(claim.cells), (where, cells)
+            elif claim.kind == LOSES:
+                assert status == "graded" and full != set(cells), where
+            else:
+                pytest.fail(f"unknown claim {claim.kind!r}: {where}")
+            checked += 1
+    assert checked == len(students)
+
+
+def test_the_full_demo_class_claims_on_files_hold(demo_class, tmp_path):
+    """``demo --full``'s class: the claims that the files decide (not handed in, the solution's
+    files, the release's files) hold for every notebook; the other kinds of claim come from the
+    same builder as the default class, whose grading the test above checks."""
+    course, release, _, _ = demo_class
+    students = build_demo_class(course, release, tmp_path, None)
+    checked = 0
+    for student, description in students.items():
+        folder = tmp_path / student
+        for notebook, claim in description.claims.items():
+            where = f"{student}/{notebook}: {description.text()}"
+            if claim.kind == MISSING:
+                assert not (folder / f"{notebook}.ipynb").exists(), where
+            elif claim.kind == FULL:
+                assert _identical(folder, course.source_dir, notebook), where
+            elif claim.kind == ZERO and student == "untouched":
+                assert _identical(folder, release, notebook), where
+            else:
+                continue
+            checked += 1
+    # correct and untouched on every notebook, the attackers' missing notebooks, ...
+    assert checked >= 2 * len(course_notebooks_of(course.source_dir))
+
+
+def test_the_hand_grading_template_of_the_demo_class_lists_only_written_answers(demo_class, tmp_path):
+    course, release, root, students = demo_class
+    count, markdown = write_template(root / "out", tmp_path / "scores.csv", course.source_dir)
+    with open(tmp_path / "scores.csv", newline="") as handle:
+        rows = {(row["student_id"], row["grade_id"]) for row in csv.DictReader(handle)}
+    questions = [grade_id for notebook, grade_id in written_cells(course.source_dir) if notebook == GRADED]
+    # Who handed in 1_layers as released: their written answers say "YOUR ANSWER HERE".
+    as_released = {student for student in students if (root / "submissions" / student / f"{GRADED}.ipynb")
+                   .read_bytes() == (release / f"{GRADED}.ipynb").read_bytes()}
+    assert as_released == {"untouched", "partial"} and len(questions) == 3
+    assert count == len(rows) and rows == {(s, q) for s in students for q in questions if s not in as_released}
+    listed = re.findall(r"^- (\S+), 1_layers / (\S+): (.+)$", markdown.read_text(), flags=re.M)
+    assert sorted(listed) == sorted((s, q, "no answer") for s in as_released for q in questions)
