@@ -1,0 +1,148 @@
+"""copydetect's fingerprints of written code, kept small, and the score of a pair.
+
+copydetect tokenises code with pygments and replaces every variable,
+attribute and function name by one letter and drops comments and whitespace
+(so renaming and reformatting change nothing), hashes every k-gram of the
+result and keeps the winnowed ones. Used here: its ``filter_code``,
+``hashed_kgrams``, ``winnow``, ``get_copied_slices``, ``compare_files`` and
+``highlight_overlap``. Not used: ``CopyDetector``, which keeps a
+students x students matrix and every pair's copied slices in memory and
+compares whole files; nor its boilerplate removal, which drops the wrong
+fingerprints when a document repeats a boilerplate k-gram (it calls
+``np.intersect1d(..., assume_unique=True)`` on hashes that are not unique).
+Boilerplate is removed here with ``np.isin`` instead.
+
+A :class:`Fingerprint` holds only numpy arrays (about 20 bytes per kept
+k-gram), so a whole class's fingerprints of one file fit in memory; the text
+is extracted again for the few pairs whose side-by-side page is written.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from copydetect import defaults
+from copydetect.detector import compare_files
+from copydetect.utils import filter_code, get_copied_slices, hashed_kgrams, highlight_overlap, winnow
+
+NOISE_THRESHOLD = defaults.NOISE_THRESHOLD  # k: shorter matches (in filtered characters) are noise
+GUARANTEE_THRESHOLD = defaults.GUARANTEE_THRESHOLD  # matches this long are always found
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The winnowed k-gram hashes of a text that are not boilerplate, and where they start."""
+
+    hashes: np.ndarray  # int64, one per kept k-gram, in position order
+    positions: np.ndarray  # int32, start of each kept k-gram in the filtered code
+    unique: np.ndarray  # sorted distinct hashes
+    coverage: int  # filtered characters (tokens) covered by kept k-grams: the student's own code
+    k: int
+
+    @property
+    def nbytes(self) -> int:
+        return self.hashes.nbytes + self.positions.nbytes + self.unique.nbytes
+
+
+@dataclass(frozen=True)
+class PairScore:
+    shared_a: int  # tokens of a's own code that b shares
+    shared_b: int
+    fraction_a: float  # shared_a / a's own tokens
+    fraction_b: float
+
+    @property
+    def similarity(self) -> float:
+        """The larger fraction: a student whose written code is all in the other's scores 1."""
+        return max(self.fraction_a, self.fraction_b)
+
+
+def _filtered(text: str, name: str) -> tuple[str, np.ndarray]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return filter_code(text, name if name.endswith(".py") else "code.py")
+
+
+def _winnowed(filtered: str, k: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    if len(filtered) < k:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    hashes, index = winnow(hashed_kgrams(filtered, k).astype(np.int64), window, remove_duplicates=False)
+    return np.asarray(hashes, dtype=np.int64), np.asarray(index, dtype=np.int64)
+
+
+def boilerplate_hashes(texts: list[str], k: int = NOISE_THRESHOLD) -> np.ndarray:
+    """Every k-gram hash of the given code (window 1, as copydetect does for boilerplate), sorted."""
+    found = [hashed_kgrams(_filtered(text, "given.py")[0], k) for text in texts if text]
+    found = [h.astype(np.int64) for h in found if len(h)]
+    return np.unique(np.concatenate(found)) if found else np.array([], dtype=np.int64)
+
+
+def _window(k: int, guarantee: int) -> int:
+    if guarantee < k:
+        raise ValueError(f"the guarantee threshold ({guarantee}) must be at least the noise threshold ({k})")
+    return guarantee - k + 1
+
+
+def fingerprint(pieces: list[str], name: str, boilerplate: np.ndarray, k: int = NOISE_THRESHOLD,
+                guarantee: int = GUARANTEE_THRESHOLD) -> Fingerprint:
+    """The fingerprint of the pieces of code joined by newlines, without the boilerplate's k-grams
+    and without the k-grams that run from one piece into the next (no student wrote those)."""
+    filtered, _ = _filtered("\n".join(pieces), name)
+    hashes, index = _winnowed(filtered, k, _window(k, guarantee))
+    ends = np.cumsum([len(_filtered(piece, name)[0]) for piece in pieces])[:-1]
+    crossing = np.zeros(len(index), dtype=bool)
+    for end in ends:
+        crossing |= (index < end) & (index + k > end)
+    keep = ~np.isin(hashes, boilerplate) & ~crossing
+    hashes, index = hashes[keep], index[keep]
+    covered = np.zeros(len(filtered), dtype=bool)
+    for offset in range(k):  # as copydetect's get_token_coverage
+        covered[index + offset] = True
+    return Fingerprint(hashes, index.astype(np.int32), np.unique(hashes), int(covered.sum()), k)
+
+
+def _shared_tokens(fp: Fingerprint, shared: np.ndarray) -> int:
+    slices = get_copied_slices(fp.positions[np.isin(fp.hashes, shared)].astype(np.int64), fp.k)
+    return int(np.sum(slices[1] - slices[0])) if slices.size else 0
+
+
+def score(a: Fingerprint, b: Fingerprint) -> PairScore:
+    """What copydetect's ``compare_files`` computes, on the compact fingerprints."""
+    shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
+    if shared.size == 0:
+        return PairScore(0, 0, 0.0, 0.0)
+    shared_a, shared_b = _shared_tokens(a, shared), _shared_tokens(b, shared)
+    return PairScore(shared_a, shared_b, shared_a / a.coverage if a.coverage else 0.0,
+                     shared_b / b.coverage if b.coverage else 0.0)
+
+
+class _CodeFingerprintView:
+    """The attributes of a ``copydetect.CodeFingerprint`` that ``compare_files`` reads."""
+
+    def __init__(self, pieces: list[str], name: str, boilerplate: np.ndarray, k: int, guarantee: int):
+        self.raw_code = "\n".join(pieces)
+        self.filtered_code, self.offsets = _filtered(self.raw_code, name)
+        compact = fingerprint(pieces, name, boilerplate, k, guarantee)
+        self.k = k
+        self.hashes = set(compact.unique.tolist())
+        self.hash_idx: dict[int, list[int]] = {}
+        for value, position in zip(compact.hashes.tolist(), compact.positions.tolist(), strict=True):
+            self.hash_idx.setdefault(value, []).append(position)
+        self.token_coverage = compact.coverage
+
+
+def highlighted_pair(pieces_a: list[str], pieces_b: list[str], name: str, boilerplate: np.ndarray,
+                     k: int = NOISE_THRESHOLD, guarantee: int = GUARANTEE_THRESHOLD) -> tuple[str, str]:
+    """Both students' code as HTML (escaped) with the shared fragments in ``<mark>``, by copydetect."""
+    a = _CodeFingerprintView(pieces_a, name, boilerplate, k, guarantee)
+    b = _CodeFingerprintView(pieces_b, name, boilerplate, k, guarantee)
+    _, _, (slices_a, slices_b) = compare_files(a, b)
+    out = []
+    for text, slices in ((a.raw_code, slices_a), (b.raw_code, slices_b)):
+        if len(slices) == 0 or slices.size == 0:
+            out.append(highlight_overlap(text, np.array([[0], [0]]), "", "", escape_html=True)[0])
+        else:
+            out.append(highlight_overlap(text, slices, "<mark>", "</mark>", escape_html=True)[0])
+    return out[0], out[1]
