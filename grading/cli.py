@@ -13,7 +13,8 @@ from grading.course import CourseError, CoursePaths
 
 # Verbs whose parser and handler live in their own module: ``register(verbs)`` adds a
 # subparser and sets ``handler=<callable(args) -> int>`` as its default.
-PLUGGED_VERBS: tuple[str, ...] = ("grading.mutate", "grading.export", "grading.student_pdf", "grading.manual_grades")
+PLUGGED_VERBS: tuple[str, ...] = ("grading.mutate", "grading.export", "grading.student_pdf", "grading.manual_grades",
+                                  "grading.similarity.cli")
 
 
 def _positive_int(text: str) -> int:

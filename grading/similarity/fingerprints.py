@@ -65,6 +65,22 @@ def _filtered(text: str, name: str) -> tuple[str, np.ndarray]:
         return filter_code(text, name if name.endswith(".py") else "code.py")
 
 
+def _filtered_pieces(pieces: list[str], name: str) -> tuple[str, np.ndarray, list[int]]:
+    """``filter_code`` of the pieces joined by newlines, each piece tokenised once: the filtered code,
+    its offsets into the joined text (as copydetect's), and where each piece's filtered code ends."""
+    filtered, offsets, ends = [], [], []
+    raw_start = filtered_start = 0
+    for piece in pieces:
+        code, piece_offsets = _filtered(piece, name)
+        if len(piece_offsets):
+            offsets.append(piece_offsets + [filtered_start, raw_start - filtered_start])
+        filtered.append(code)
+        filtered_start += len(code)
+        raw_start += len(piece) + 1  # the newline that joins the pieces
+        ends.append(filtered_start)
+    return "".join(filtered), (np.concatenate(offsets) if offsets else np.zeros((0, 2), dtype=np.int64)), ends
+
+
 def _winnowed(filtered: str, k: int, window: int) -> tuple[np.ndarray, np.ndarray]:
     if len(filtered) < k:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
@@ -89,9 +105,13 @@ def fingerprint(pieces: list[str], name: str, boilerplate: np.ndarray, k: int = 
                 guarantee: int = GUARANTEE_THRESHOLD) -> Fingerprint:
     """The fingerprint of the pieces of code joined by newlines, without the boilerplate's k-grams
     and without the k-grams that run from one piece into the next (no student wrote those)."""
-    filtered, _ = _filtered("\n".join(pieces), name)
+    filtered, _, ends = _filtered_pieces(pieces, name)
+    return _fingerprint_filtered(filtered, ends[:-1], boilerplate, k, guarantee)
+
+
+def _fingerprint_filtered(filtered: str, ends: list[int], boilerplate: np.ndarray, k: int,
+                          guarantee: int) -> Fingerprint:
     hashes, index = _winnowed(filtered, k, _window(k, guarantee))
-    ends = np.cumsum([len(_filtered(piece, name)[0]) for piece in pieces])[:-1]
     crossing = np.zeros(len(index), dtype=bool)
     for end in ends:
         crossing |= (index < end) & (index + k > end)
@@ -123,8 +143,8 @@ class _CodeFingerprintView:
 
     def __init__(self, pieces: list[str], name: str, boilerplate: np.ndarray, k: int, guarantee: int):
         self.raw_code = "\n".join(pieces)
-        self.filtered_code, self.offsets = _filtered(self.raw_code, name)
-        compact = fingerprint(pieces, name, boilerplate, k, guarantee)
+        self.filtered_code, self.offsets, ends = _filtered_pieces(pieces, name)
+        compact = _fingerprint_filtered(self.filtered_code, ends[:-1], boilerplate, k, guarantee)
         self.k = k
         self.hashes = set(compact.unique.tolist())
         self.hash_idx: dict[int, list[int]] = {}

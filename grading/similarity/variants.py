@@ -11,10 +11,13 @@ the tests and the benchmark use them as students who did not copy.
 from __future__ import annotations
 
 import ast
+import shutil
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 from grading.mutants import Mutant, apply_mutant
+from grading.similarity.disguise import disguise_folder
 
 
 def alternative_groups(mutants: Sequence[Mutant], module: str) -> list[list[Mutant]]:
@@ -66,12 +69,15 @@ def independent_variants(solution_source: str, release_source: str, mutants: Seq
 
     No two of them share the code of any function they wrote: independent students.
     """
-    count = count or variant_count(mutants, module)
-    variants = [_definition_texts(variant_source(solution_source, mutants, module, i)) for i in range(count)]
     release = _definition_texts(release_source)
     stubs = [name for name in release if "NotImplementedError" in release[name]]
-    differing = [name for name in stubs
-                 if len({variant.get(name) for variant in variants}) == count]
+    count = count or variant_count(mutants, module)
+    while True:  # fewer variants when no function has that many implementations
+        variants = [_definition_texts(variant_source(solution_source, mutants, module, i)) for i in range(count)]
+        differing = [name for name in stubs if len({variant.get(name) for variant in variants}) == count]
+        if differing or count <= 2:
+            break
+        count -= 1
     sources = []
     for variant in variants:
         source = release_source
@@ -86,3 +92,28 @@ def independent_variants(solution_source: str, release_source: str, mutants: Seq
                                                  description="helpers", functions=helpers))
         sources.append(source)
     return sources
+
+
+def build_variant_class(source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant],
+                        seed: int = 18) -> dict[str, str]:
+    """A class for the similarity check: ``untouched`` (the release), ``variant_<i>`` (independent
+    implementations, see :func:`independent_variants`; notebooks as released) and ``copied``, a
+    disguised copy of ``variant_1``. Returns student id -> what they are."""
+    modules = sorted(path.name for path in source_dir.glob("*.py"))
+    per_module = {module: independent_variants((source_dir / module).read_text(encoding="utf-8"),
+                                               (release_dir / module).read_text(encoding="utf-8"),
+                                               mutants, module.removesuffix(".py"))
+                  for module in modules}
+    students = {"untouched": "the release, nothing written"}
+    shutil.copytree(release_dir, dest / "untouched")
+    for index in range(max(len(sources) for sources in per_module.values())):
+        folder = dest / f"variant_{index}"
+        shutil.copytree(release_dir, folder)
+        for module, sources in per_module.items():
+            if index < len(sources):
+                (folder / module).write_text(sources[index], encoding="utf-8")
+        students[folder.name] = ("the solution" if index == 0 else f"alternative implementations no. {index}") + \
+            " of the functions that have that many"
+    disguise_folder(dest / "variant_1", dest / "copied", seed=seed)
+    students["copied"] = "variant_1 with renamed variables, reordered functions and reworded comments"
+    return students
