@@ -177,6 +177,10 @@ def build_report(out_dir: Path, title: str = "Class report: assignment dl") -> t
     report_dir = out_dir / "report"
     report_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = report_dir / "report.html", report_dir / "report.pdf"
-    html_path.write_text(render_report(stats, title), encoding="utf-8")
+    page = render_report(stats, title)
+    from grading.similarity.report_section import similarity_section  # '' unless OUT/similarity/ exists
+
+    page = page.replace("</body>", similarity_section(out_dir, report_dir) + "\n</body>")
+    html_path.write_text(page, encoding="utf-8")
     html_to_pdf(html_path, pdf_path)
     return html_path, pdf_path

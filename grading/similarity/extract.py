@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def module_written_code(student_text: str, release_text: str, module: str) -> Wr
         if any(first <= node.lineno <= last for first, last in covered):
             continue  # inside a piece already taken
         covered.append((node.lineno, node.end_lineno or node.lineno))
-        pieces.append((name, _segment(lines, node)))
+        pieces.append((name, textwrap.dedent(_segment(lines, node))))
     return WrittenCode(pieces, f"not found: {', '.join(missing)}" if missing else "")
 
 
