@@ -20,6 +20,7 @@ from grading.report_plots import (
     question_shares,
 )
 from grading.report_stats import ClassStats, load_class_stats
+from grading.similarity.report_section import similarity_section  # '' unless OUT/similarity/ exists
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; font-size: 13px; }
@@ -178,8 +179,6 @@ def build_report(out_dir: Path, title: str = "Class report: assignment dl") -> t
     report_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = report_dir / "report.html", report_dir / "report.pdf"
     page = render_report(stats, title)
-    from grading.similarity.report_section import similarity_section  # '' unless OUT/similarity/ exists
-
     page = page.replace("</body>", similarity_section(out_dir, report_dir) + "\n</body>")
     html_path.write_text(page, encoding="utf-8")
     html_to_pdf(html_path, pdf_path)

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 from copydetect import defaults
 from copydetect.detector import compare_files
-from copydetect.utils import filter_code, get_copied_slices, hashed_kgrams, highlight_overlap, winnow
+from copydetect.utils import (
+    filter_code,
+    get_copied_slices,
+    hashed_kgrams,
+    highlight_overlap,
+    winnow,
+)
 
 NOISE_THRESHOLD = defaults.NOISE_THRESHOLD  # k: shorter matches (in filtered characters) are noise
 GUARANTEE_THRESHOLD = defaults.GUARANTEE_THRESHOLD  # matches this long are always found
