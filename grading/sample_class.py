@@ -17,6 +17,8 @@ from pathlib import Path
 from grading.course import IGNORED_NAMES, module_files, notebook_ids
 from grading.modules import find_solution_regions, strip_solutions
 from grading.mutants import Mutant, apply_mutant
+from grading.similarity.disguise import disguise_folder
+from grading.similarity.variants import variant_count, variant_source
 
 
 def _copy(folder: Path, dest: Path) -> Path:
@@ -105,12 +107,13 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_modu
 
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
-    max_mutants: int = 3, adversarial: bool = False,
+    max_mutants: int = 3, adversarial: bool = False, copied_pair: bool = False,
 ) -> dict[str, str]:
     """Write one folder per student under ``dest``; returns student id -> what they are.
 
     ``adversarial`` adds attackers of the sandbox (``adversarial_*``, see
     :func:`_adversarial_students`) when the course's first notebook uses numpy.
+    ``copied_pair`` adds students for the similarity check (see :func:`_similarity_students`).
     """
     dest.mkdir(parents=True, exist_ok=True)
     notebooks = notebook_ids(source_dir)
@@ -182,4 +185,28 @@ def build_sample_class(
         first_text = (source_dir / f"{notebooks[0]}.ipynb").read_text(encoding="utf-8")
         if adversarial and "numpy" in first_text:
             students.update(_adversarial_students(source_dir, dest, notebooks[0], main_module))
+    if copied_pair:
+        students.update(_similarity_students(source_dir, dest, modules, mutants))
+    return students
+
+
+def _similarity_students(source_dir: Path, dest: Path, modules: Sequence[str],
+                         mutants: Sequence[Mutant]) -> dict[str, str]:
+    """Students whose implementations differ (the correct alternatives among ``mutants``) and one
+    who copied: ``copied_alternatives`` is ``alternatives`` disguised (renamed variables, reordered
+    functions, reworded comments)."""
+    students: dict[str, str] = {}
+    count = max((variant_count(mutants, module.removesuffix(".py")) for module in modules), default=1)
+    for index, student in ((1, "alternatives"), (2, "alternatives_2")):
+        if index >= count and index > 1:
+            break
+        folder = _copy(source_dir, dest / student)
+        for module in modules:
+            text = (source_dir / module).read_text(encoding="utf-8")
+            (folder / module).write_text(variant_source(text, mutants, module.removesuffix(".py"), index),
+                                         encoding="utf-8")
+        students[student] = f"solution with the correct alternative implementations no. {index} of the mutants"
+    disguise_folder(dest / "alternatives", dest / "copied_alternatives", seed=18)
+    students["copied_alternatives"] = ("a copy of alternatives with renamed variables, reordered functions "
+                                       "and reworded comments")
     return students

@@ -19,6 +19,7 @@ is extracted again for the few pairs whose side-by-side page is written.
 
 from __future__ import annotations
 
+import html
 import warnings
 from dataclasses import dataclass
 
@@ -144,10 +145,12 @@ def score(a: Fingerprint, b: Fingerprint) -> PairScore:
                      shared_b / b.coverage if b.coverage else 0.0)
 
 
-class _CodeFingerprintView:
-    """The attributes of a ``copydetect.CodeFingerprint`` that ``compare_files`` reads."""
+class CodeView:
+    """A student's written code of one file with the attributes of a ``copydetect.CodeFingerprint``
+    that ``compare_files`` reads (the text kept, for the side-by-side pages)."""
 
-    def __init__(self, pieces: list[str], name: str, boilerplate: np.ndarray, k: int, guarantee: int):
+    def __init__(self, pieces: list[str], name: str, boilerplate: np.ndarray, k: int = NOISE_THRESHOLD,
+                 guarantee: int = GUARANTEE_THRESHOLD):
         self.raw_code = "\n".join(pieces)
         self.filtered_code, self.offsets, ends = _filtered_pieces(pieces, name)
         compact = _fingerprint_filtered(self.filtered_code, ends[:-1], boilerplate, k, guarantee)
@@ -159,16 +162,18 @@ class _CodeFingerprintView:
         self.token_coverage = compact.coverage
 
 
-def highlighted_pair(pieces_a: list[str], pieces_b: list[str], name: str, boilerplate: np.ndarray,
-                     k: int = NOISE_THRESHOLD, guarantee: int = GUARANTEE_THRESHOLD) -> tuple[str, str]:
-    """Both students' code as HTML (escaped) with the shared fragments in ``<mark>``, by copydetect."""
-    a = _CodeFingerprintView(pieces_a, name, boilerplate, k, guarantee)
-    b = _CodeFingerprintView(pieces_b, name, boilerplate, k, guarantee)
-    _, _, (slices_a, slices_b) = compare_files(a, b)
-    out = []
-    for text, slices in ((a.raw_code, slices_a), (b.raw_code, slices_b)):
-        if len(slices) == 0 or slices.size == 0:
-            out.append(highlight_overlap(text, np.array([[0], [0]]), "", "", escape_html=True)[0])
-        else:
-            out.append(highlight_overlap(text, slices, "<mark>", "</mark>", escape_html=True)[0])
-    return out[0], out[1]
+def _marked(text: str, slices: np.ndarray) -> str:
+    if slices.size == 0:
+        return html.escape(text, quote=False)
+    return highlight_overlap(text, slices, "<mark>", "</mark>", escape_html=True)[0]
+
+
+def highlighted(a: CodeView, b: CodeView) -> tuple[PairScore, str, str]:
+    """copydetect's ``compare_files`` on two students' code: the score and both texts as HTML
+    (escaped) with the shared fragments in ``<mark>`` (copydetect's ``highlight_overlap``)."""
+    _, (fraction_a, fraction_b), (slices_a, slices_b) = compare_files(a, b)
+    if not len(slices_a):
+        return PairScore(0, 0, 0.0, 0.0), _marked(a.raw_code, np.array([])), _marked(b.raw_code, np.array([]))
+    pair = PairScore(int(round(fraction_a * a.token_coverage)), int(round(fraction_b * b.token_coverage)),
+                     float(fraction_a), float(fraction_b))
+    return pair, _marked(a.raw_code, slices_a), _marked(b.raw_code, slices_b)

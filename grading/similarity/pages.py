@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grading.similarity.check import OVERALL, Boilerplate, PairResult, SimilarityResult, pair_code
-from grading.similarity.fingerprints import fingerprint, highlighted_pair, score
+from grading.similarity.fingerprints import CodeView, highlighted
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5em; color: #222; font-size: 13px; }
@@ -103,29 +103,37 @@ def _index(result: SimilarityResult) -> str:
     return _page("Code similarity", "\n".join(parts))
 
 
-def _pair_page(result: SimilarityResult, a: str, b: str, submissions: Path, release_dir: Path,
-               boilerplate: Boilerplate) -> str:
-    settings = result.settings
+class _Views:
+    """Each listed student's code views, made once (a student is often in several listed pairs)."""
+
+    def __init__(self, result: SimilarityResult, submissions: Path, release_dir: Path, boilerplate: Boilerplate):
+        self.result, self.submissions, self.release_dir, self.boilerplate = result, submissions, release_dir, boilerplate
+        self.views: dict[tuple[str, str], CodeView | None] = {}
+
+    def get(self, student: str, file: str) -> CodeView | None:
+        if (student, file) not in self.views:
+            code = pair_code(self.submissions, self.release_dir, student, file)
+            settings = self.result.settings
+            self.views[(student, file)] = None if code is None else CodeView(
+                code.texts, file, self.boilerplate.hashes(file), settings.noise, settings.guarantee)
+        return self.views[(student, file)]
+
+
+def _pair_page(result: SimilarityResult, a: str, b: str, views: _Views) -> str:
     sections = []
     for file in result.files:
-        code_a = pair_code(submissions, release_dir, a, file)
-        code_b = pair_code(submissions, release_dir, b, file)
-        if code_a is None or code_b is None:
+        fa, fb = views.get(a, file), views.get(b, file)
+        if fa is None or fb is None:
             continue
-        given = boilerplate.hashes(file)
-        fa = fingerprint(code_a.texts, file, given, settings.noise, settings.guarantee)
-        fb = fingerprint(code_b.texts, file, given, settings.noise, settings.guarantee)
-        pair_score = score(fa, fb)
+        pair_score, left, right = highlighted(fa, fb)
         if pair_score.shared_a == 0:
             continue
-        left, right = highlighted_pair(code_a.texts, code_b.texts, file, given, settings.noise,
-                                       settings.guarantee)
         sections.append((pair_score.similarity, file, f"""
 <h2 id="{html.escape(file)}">{html.escape(file)}: {_percent(pair_score.similarity)}</h2>
 <div class="sides">
-<div class="side"><h3>{html.escape(a)}: {_percent(pair_score.fraction_a)} of {fa.coverage} tokens shared</h3>
+<div class="side"><h3>{html.escape(a)}: {_percent(pair_score.fraction_a)} of {fa.token_coverage} tokens shared</h3>
 <pre>{left}</pre></div>
-<div class="side"><h3>{html.escape(b)}: {_percent(pair_score.fraction_b)} of {fb.coverage} tokens shared</h3>
+<div class="side"><h3>{html.escape(b)}: {_percent(pair_score.fraction_b)} of {fb.token_coverage} tokens shared</h3>
 <pre>{right}</pre></div>
 </div>"""))
     sections.sort(key=lambda section: -section[0])
@@ -149,6 +157,7 @@ def write_pages(result: SimilarityResult, submissions: Path, release_dir: Path, 
     pairs_dir = result.out_dir / "pairs"
     pairs_dir.mkdir(exist_ok=True)
     listed = {(p.student_a, p.student_b) for key in [OVERALL, *result.files] for p in _listed(result, key)}
+    views = _Views(result, submissions, release_dir, boilerplate)
     for a, b in sorted(listed):
-        page = _pair_page(result, a, b, submissions, release_dir, boilerplate)
+        page = _pair_page(result, a, b, views)
         (pairs_dir / pair_page_name(a, b)).write_text(page, encoding="utf-8")
