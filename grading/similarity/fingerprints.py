@@ -19,6 +19,7 @@ is extracted again for the few pairs whose side-by-side page is written.
 
 from __future__ import annotations
 
+import functools
 import html
 import warnings
 from dataclasses import dataclass
@@ -66,10 +67,15 @@ class PairScore:
         return max(self.fraction_a, self.fraction_b)
 
 
+@functools.lru_cache(maxsize=4096)
 def _filtered(text: str, name: str) -> tuple[str, np.ndarray]:
+    """copydetect's ``filter_code`` (pygments: the slow part), cached: many students hand in the same
+    pieces (stubs left as given, functions copied unchanged)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return filter_code(text, name if name.endswith(".py") else "code.py")
+        filtered, offsets = filter_code(text, name if name.endswith(".py") else "code.py")
+    offsets.flags.writeable = False
+    return filtered, offsets
 
 
 def _filtered_pieces(pieces: list[str], name: str) -> tuple[str, np.ndarray, list[int]]:
