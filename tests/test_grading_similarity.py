@@ -14,6 +14,7 @@ from copydetect.detector import CodeFingerprint, compare_files
 from copydetect.utils import filter_code
 
 from grading.cli import main
+from grading.feedback import remote_resources
 from grading.mutants import load_mutants
 from grading.similarity.check import OVERALL, SimilarityError, check_similarity
 from grading.similarity.disguise import disguise_source
@@ -67,7 +68,8 @@ def test_the_pages_show_the_copied_pair_side_by_side(variant_class):
     assert 'href="pairs/copied__variant_1.html#layers.py"' in index
     page = (folder / "pairs" / "copied__variant_1.html").read_text(encoding="utf-8")
     assert page.count('<div class="sides">') == len(MODULES)
-    assert "<mark>" in page and "<script" not in page and "http" not in page
+    assert "<mark>" in page and "<script" not in page
+    assert not remote_resources(page) and not remote_resources(index)
     assert (folder / "skipped.csv").read_text(encoding="utf-8").strip() == "student,file,reason"
 
 
@@ -223,3 +225,22 @@ def test_the_verb_writes_pairs_csv_and_pages(tmp_path, capsys):
     header = (tmp_path / "out" / "similarity" / "pairs.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("student_a,student_b,file,similarity")
     assert (tmp_path / "out" / "similarity" / "pairs" / "ann__bob.html").is_file()
+
+
+@pytest.mark.slow  # prints the report's PDF with Chromium
+def test_the_class_report_gains_the_section_when_similarity_ran(tmp_path):
+    from grading.report import build_report
+
+    out = tmp_path / "out"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "graded_out", out)
+    html_path, _ = build_report(out)
+    assert "Code similarity" not in html_path.read_text(encoding="utf-8")
+    for student in ("ann", "bob"):
+        folder = shutil.copytree(RELEASE, tmp_path / "subs" / student)
+        shutil.copyfile(SOURCE / "optim.py", folder / "optim.py")
+    check_similarity(tmp_path / "subs", RELEASE, out, echo=lambda line: None)
+    html_path, pdf_path = build_report(out)
+    page = html_path.read_text(encoding="utf-8")
+    assert "<h2>Code similarity</h2>" in page and "<td>optim.py</td><td>ann</td><td>bob</td>" in page
+    assert not remote_resources(page)
+    assert pdf_path.read_bytes().startswith(b"%PDF")
