@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -126,6 +127,37 @@ def test_a_disguised_module_still_computes_the_same():
                                second["conv_forward_naive"](x, w, b, conv)[0])
     scores, labels = rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)
     np.testing.assert_allclose(first["softmax_loss"](scores, labels)[1], second["softmax_loss"](scores, labels)[1])
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_disguise_changes_only_local_names_comments_and_order(module):
+    """Same syntax tree once variable names (and parameters of functions nested in a function, renamed with
+    the enclosing function's locals) are blanked; f-strings are the only strings it edits."""
+    original = (SOURCE / module).read_text(encoding="utf-8")
+    disguised = disguise_source(original, seed=5, reorder=False)
+
+    def shape(source: str) -> list[str]:
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                node.id = "_"
+            elif isinstance(node, ast.JoinedStr):
+                node.values = []
+        functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        functions += [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body
+                      if isinstance(m, ast.FunctionDef)]
+        for function in functions:
+            for inner in ast.walk(function):
+                if inner is not function and isinstance(inner, ast.FunctionDef | ast.Lambda):
+                    for argument in ast.walk(inner.args):
+                        if isinstance(argument, ast.arg):
+                            argument.arg = "_"
+        return [ast.dump(statement) for statement in tree.body]
+
+    assert disguised != original
+    assert shape(disguised) == shape(original)
+    reordered = shape(disguise_source(original, seed=5))
+    assert sorted(reordered) == sorted(shape(original))
 
 
 def test_the_compact_score_is_copydetects_compare_files():
