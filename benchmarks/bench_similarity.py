@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--keep", type=Path, help="build the class (and OUT) here and keep it")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: use the class built there before")
     parser.add_argument("--tracemalloc", action="store_true", help="also the peak of Python allocations (slower)")
     parser.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -87,10 +88,11 @@ def main() -> None:
         return
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-similarity-"))
     submissions, out = work / "submissions", work / "out"
-    shutil.rmtree(submissions, ignore_errors=True)
     started = time.monotonic()
-    subprocess.run([sys.executable, __file__, "--build-only", str(submissions), "--students", str(args.students),
-                    "--seed", str(args.seed)], check=True)
+    if not (args.reuse and submissions.is_dir()):
+        shutil.rmtree(submissions, ignore_errors=True)
+        subprocess.run([sys.executable, __file__, "--build-only", str(submissions), "--students",
+                        str(args.students), "--seed", str(args.seed)], check=True)
     print(f"class of {len(list(submissions.iterdir()))} students built in {time.monotonic() - started:.0f} s "
           f"({submissions})")
     if args.tracemalloc:

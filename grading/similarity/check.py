@@ -101,7 +101,7 @@ class Boilerplate:
 
     def hashes(self, file: str) -> np.ndarray:
         if file not in self._cache:
-            self._cache[file] = boilerplate_hashes([given_code(folder, file) for folder in self.folders],
+            self._cache[file] = boilerplate_hashes([text for folder in self.folders for text in given_code(folder, file)],
                                                    self.noise)
         return self._cache[file]
 

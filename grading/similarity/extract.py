@@ -68,9 +68,29 @@ def _definitions(tree: ast.Module) -> dict[str, ast.stmt]:
     return found
 
 
+def _docstring_lines(node: ast.AST, lines: list[str]) -> set[int]:
+    """0-based lines that hold only docstrings (of ``node`` and the definitions inside it)."""
+    found: set[int] = set()
+    for inner in ast.walk(node):
+        body = getattr(inner, "body", None)
+        if not (isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and body):
+            continue
+        first = body[0]
+        if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str) and first.end_lineno is not None
+                and not lines[first.lineno - 1][: first.col_offset].strip()
+                and len(body) > 1 and body[1].lineno > first.end_lineno):
+            found.update(range(first.lineno - 1, first.end_lineno))
+    return found
+
+
 def _segment(lines: list[str], node: ast.stmt) -> str:
+    """The definition's source without its docstrings: the release gives them, and copydetect reduces a
+    whole string to one token, so a shared fragment next to one would mark all of it on the pages."""
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    return "".join(lines[start - 1 : node.end_lineno])
+    skip = _docstring_lines(node, lines)
+    return "".join(line for number, line in enumerate(lines[start - 1 : node.end_lineno], start=start - 1)
+                   if number not in skip)
 
 
 def read_text(path: Path) -> str:
@@ -152,12 +172,25 @@ def written_code(student_dir: Path, release_dir: Path, file: str) -> WrittenCode
     return module_written_code(read_text(path), (release_dir / file).read_text(encoding="utf-8"), file)
 
 
-def given_code(folder: Path, file: str) -> str:
-    """All the code of ``file`` in a release (or allowed) folder: the boilerplate; '' if absent."""
+def without_docstrings(source: str) -> str:
+    """The module without the docstrings of its definitions (as the pieces are taken); unchanged if it
+    does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines(keepends=True)
+    skip = _docstring_lines(tree, lines)
+    return "".join(line for number, line in enumerate(lines) if number not in skip)
+
+
+def given_code(folder: Path, file: str) -> list[str]:
+    """The code of ``file`` in a release (or allowed) folder, the boilerplate: a module as it is and
+    without docstrings, a notebook's code cells; nothing if the folder has no such file."""
     path = folder / file
     if not path.is_file():
-        return ""
+        return []
     text = path.read_text(encoding="utf-8")
     if file.endswith(".ipynb"):
-        return "\n".join(source for _, source in notebook_code_cells(text, written_only=False))
-    return text
+        return [source for _, source in notebook_code_cells(text, written_only=False)]
+    return [text, without_docstrings(text)]
