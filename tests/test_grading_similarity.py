@@ -206,6 +206,9 @@ def _bad_class(root: Path) -> Path:
     odd = shutil.copytree(subs / "good", subs / "folder_not_file")
     (odd / "cnn.py").unlink()
     (odd / "cnn.py").mkdir()
+    huge = shutil.copytree(subs / "good", subs / "huge")
+    with open(huge / "optim.py", "a", encoding="utf-8") as handle:
+        handle.write("\n\ndef padding():\n" + "    x = 1\n" * 120_000)
     (subs / "stray.txt").write_text("not a student", encoding="utf-8")
     return subs
 
@@ -220,11 +223,12 @@ def test_bad_input_is_listed_and_the_rest_compared(tmp_path):
     assert "not valid JSON" in skipped[("corrupt_notebook", "3_cnn.ipynb")]
     assert "not a valid Jupyter notebook" in skipped[("corrupt_notebook", "2_softmax_mlp.ipynb")]
     assert "not a regular file" in skipped[("folder_not_file", "cnn.py")]
-    assert len(skipped) == 6
+    assert "more than the 1,000,000 compared" in skipped[("huge", "optim.py")]
+    assert len(skipped) == 7
     assert [note for s, f, note in result.notes if s == "syntax_error"][0].startswith("not valid Python (line")
     assert any("stray.txt" in warning for warning in result.warnings)
     folder = tmp_path / "out" / "similarity"
-    assert len(_rows(folder / "skipped.csv")) == 6
+    assert len(_rows(folder / "skipped.csv")) == 7
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "no 1_layers.ipynb in the submission" in index and "not valid Python" in index
     rows = _rows(folder / "pairs.csv")

@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     except (SimilarityError, CourseError) as error:
         print(f"python -m grading similarity: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"python -m grading similarity: error: cannot write under {args.out}: {error}", file=sys.stderr)
+        return 2
     print(f"{len(result.students)} students, {result.pairs_compared} pairs of files compared in "
           f"{result.seconds:.1f} s; {len(result.skipped)} file(s) skipped (skipped.csv)")
     print(f"pairs:  {result.out_dir / 'pairs.csv'}")

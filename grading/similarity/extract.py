@@ -25,6 +25,7 @@ from pathlib import Path
 
 from grading.submissions import notebook_problem
 
+MAX_CODE_CHARS = 1_000_000  # about 30 times the solution's written code
 STUB = re.compile(r'raise NotImplementedError\("([\w.]+) in [\w.]+\.py: not implemented yet"\)')
 
 
@@ -168,8 +169,14 @@ def written_code(student_dir: Path, release_dir: Path, file: str) -> WrittenCode
     """What the student wrote in ``file`` (a module or notebook name of the release)."""
     path = student_dir / file
     if file.endswith(".ipynb"):
-        return notebook_written_code(path)
-    return module_written_code(read_text(path), (release_dir / file).read_text(encoding="utf-8"), file)
+        code = notebook_written_code(path)
+    else:
+        code = module_written_code(read_text(path), (release_dir / file).read_text(encoding="utf-8"), file)
+    size = sum(len(text) for text in code.texts)
+    if size > MAX_CODE_CHARS:
+        raise SkippedFile(f"{size:,} characters of written code in {file}, more than the {MAX_CODE_CHARS:,} "
+                          "compared (the tokenizer would take minutes); look at it by hand")
+    return code
 
 
 def without_docstrings(source: str) -> str:
