@@ -16,6 +16,7 @@ from copydetect.utils import filter_code
 
 from grading.cli import main
 from grading.feedback import remote_resources
+from grading.modules import find_solution_regions
 from grading.mutants import load_mutants
 from grading.similarity.check import OVERALL, SimilarityError, check_similarity
 from grading.similarity.disguise import disguise_source
@@ -156,8 +157,11 @@ def test_disguise_changes_only_local_names_comments_and_order(module):
 
     assert disguised != original
     assert shape(disguised) == shape(original)
-    reordered = shape(disguise_source(original, seed=5))
-    assert sorted(reordered) == sorted(shape(original))
+    reordered = disguise_source(original, seed=5)
+    assert sorted(shape(reordered)) == sorted(shape(original))
+    # Each solution region's markers move with their function.
+    regions = find_solution_regions(original, module)
+    assert len(find_solution_regions(reordered, module)) == len(regions) > 0
 
 
 def test_the_compact_score_is_copydetects_compare_files():

@@ -119,7 +119,11 @@ def _reorder_functions(source: str, rng: random.Random) -> str:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            blocks.append((start - 1, node.end_lineno or node.lineno))
+            end = node.end_lineno or node.lineno
+            # Comments indented under the def after its last statement (### END SOLUTION) go with it.
+            while end < len(lines) and lines[end].lstrip().startswith("#") and lines[end][:1].isspace():
+                end += 1
+            blocks.append((start - 1, end))
     texts = ["".join(lines[start:end]) for start, end in blocks]
     order = list(range(len(blocks)))
     rng.shuffle(order)
