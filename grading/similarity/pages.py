@@ -146,7 +146,8 @@ def _pair_page(result: SimilarityResult, a: str, b: str, views: _Views) -> str:
     body = (f'<p><a href="../index.html">all pairs</a></p><h1>{html.escape(a)} and {html.escape(b)}</h1>'
             f"{summary}"
             f"<p>Highlighted: the fragments both wrote, after names, comments and whitespace are set aside "
-            f"(copydetect); code the release gave is never highlighted. Files: {files or 'none shared'}.</p>"
+            f"(copydetect). Code the release gave never counts; a match right after it may mark a few of its "
+            f"characters. Files: {files or 'none shared'}.</p>"
             + "".join(section for _, _, section in sections))
     return _page(f"{a} and {b}", body)
 
