@@ -48,7 +48,7 @@ def build_demo_class(
     """The demo's sample class for ``notebooks`` (None: every notebook), as the demo grades it."""
     mutants = load_mutants(mutants_dir) if mutants_dir.is_dir() else []
     return build_sample_class(course.source_dir, release_dir, submissions, mutants, max_mutants=2,
-                              adversarial=True, graded_notebooks=notebooks)
+                              adversarial=True, graded_notebooks=notebooks, copied_pair=True)
 
 
 def run_demo(
@@ -80,6 +80,8 @@ def run_demo(
         settings, echo=lambda line: print(f"      {line}"),
     )
 
+    similar = _similarity(submissions, release_dir, graded, course)
+
     print("4/4 class report")
     html_path, pdf_path = build_report(graded)
 
@@ -98,6 +100,20 @@ def run_demo(
     print(f"demo finished in {time.monotonic() - started:.0f} s; everything is under {out_dir}")
     print(f"grades:   {graded / 'grades.csv'}")
     print(f"feedback: {graded / 'feedback'}")
+    print(f"similar:  {similar}")
     print(f"report:   {html_path}")
     print(f"report:   {pdf_path}")
     return 0
+
+
+def _similarity(submissions: Path, release_dir: Path, graded: Path, course: CoursePaths) -> Path:
+    """The similarity check on the sample class. Its students are built from the solution, so the
+    solution is passed as allowed code: otherwise every one of them would pair with every other."""
+    from grading.similarity.check import SimilaritySettings, check_similarity
+
+    print("    code similarity (the instructor's solution counted as given code)")
+    result = check_similarity(submissions, release_dir, graded,
+                              SimilaritySettings(allowed=(course.source_dir,)), echo=lambda line: None)
+    for pair in result.top["(all files)"][:3]:
+        print(f"      {pair.student_a} / {pair.student_b}: {100 * pair.similarity:.0f}% of written code shared")
+    return result.out_dir / "index.html"

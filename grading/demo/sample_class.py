@@ -20,6 +20,8 @@ from pathlib import Path
 from grading.layout import IGNORED_NAMES, module_files, notebook_ids
 from grading.mutation.mutant_files import Mutant, apply_mutant
 from grading.release.strip_solutions import find_solution_regions, strip_solutions
+from grading.similarity.disguise import disguise_folder
+from grading.similarity.variants import variant_count, variant_source
 
 # What grading a sample student gives one notebook (only automatic cells: written answers count 0
 # until graded by hand).
@@ -166,6 +168,7 @@ def _adversarial_students(source_dir: Path, dest: Path, notebook: str, main_modu
 def build_sample_class(
     source_dir: Path, release_dir: Path, dest: Path, mutants: Sequence[Mutant] = (),
     max_mutants: int = 3, adversarial: bool = False, graded_notebooks: Sequence[str] | None = None,
+    copied_pair: bool = False,
 ) -> dict[str, SampleStudent]:
     """Write one folder per student under ``dest``; returns student id -> who they are and what
     grading must give them.
@@ -174,6 +177,7 @@ def build_sample_class(
     :func:`_adversarial_students`) when the course's first notebook uses numpy.
     ``graded_notebooks`` (default: all) are the ones the class will be graded on: the
     corrupt and the missing notebook, and the attackers' notebook, are chosen among them.
+    ``copied_pair`` adds students for the similarity check (see :func:`_similarity_students`).
     """
     dest.mkdir(parents=True, exist_ok=True)
     notebooks = sorted(graded_notebooks) if graded_notebooks else notebook_ids(source_dir)
@@ -261,4 +265,30 @@ def build_sample_class(
         first_text = (source_dir / f"{first}.ipynb").read_text(encoding="utf-8")
         if adversarial and "numpy" in first_text:
             students.update(_adversarial_students(source_dir, dest, first, main_module, notebooks))
+    if copied_pair:
+        students.update(_similarity_students(source_dir, dest, modules, mutants, notebooks))
+    return students
+
+
+def _similarity_students(source_dir: Path, dest: Path, modules: Sequence[str], mutants: Sequence[Mutant],
+                         notebooks: Sequence[str]) -> dict[str, SampleStudent]:
+    """Students whose implementations differ (the correct alternatives among ``mutants``) and one
+    who copied: ``copied_alternatives`` is ``alternatives`` disguised (renamed variables, reordered
+    functions, reworded comments). All of them are correct: every automatic cell keeps its points."""
+    full = {notebook: Claim(FULL) for notebook in notebooks}
+    students: dict[str, SampleStudent] = {}
+    count = max((variant_count(mutants, module.removesuffix(".py")) for module in modules), default=1)
+    for index, student in ((1, "alternatives"), (2, "alternatives_2")):
+        if index >= count and index > 1:
+            break
+        folder = _copy(source_dir, dest / student)
+        for module in modules:
+            text = (source_dir / module).read_text(encoding="utf-8")
+            (folder / module).write_text(variant_source(text, mutants, module.removesuffix(".py"), index),
+                                         encoding="utf-8")
+        students[student] = SampleStudent(
+            f"solution with the correct alternative implementations no. {index} of the mutants", dict(full))
+    disguise_folder(dest / "alternatives", dest / "copied_alternatives", seed=18)
+    students["copied_alternatives"] = SampleStudent(
+        "a copy of alternatives with renamed variables, reordered functions and reworded comments", dict(full))
     return students

@@ -21,6 +21,7 @@ from grading.report.plots import (
     question_shares,
 )
 from grading.report.stats import ClassStats, load_class_stats
+from grading.similarity.report_section import similarity_section  # '' unless OUT/similarity/ exists
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; font-size: 13px; }
@@ -188,6 +189,8 @@ def build_report(out_dir: Path, title: str = "Class report: assignment dl") -> t
     report_dir = OutLayout(out_dir).report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = OutLayout(out_dir).report_html, OutLayout(out_dir).report_pdf
-    html_path.write_text(render_report(stats, title), encoding="utf-8")
+    page = render_report(stats, title)
+    page = page.replace("</body>", similarity_section(out_dir, report_dir) + "\n</body>")
+    html_path.write_text(page, encoding="utf-8")
     html_to_pdf(html_path, pdf_path)
     return html_path, pdf_path
