@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from grading.autograde.submissions import SubmissionsError, find_students
+from grading.errors import GradingError
 from grading.layout import module_files, notebook_ids
 from grading.similarity.extract import SkippedFile, WrittenCode, given_code, written_code
 from grading.similarity.fingerprints import (
@@ -37,7 +38,7 @@ PAIRS_HEADER = ["student_a", "student_b", "file", "similarity", "fraction_a", "f
 OVERALL = "(all files)"
 
 
-class SimilarityError(RuntimeError):
+class SimilarityError(GradingError, RuntimeError):
     """The similarity check cannot run at all (the message says what to fix)."""
 
 
