@@ -237,3 +237,14 @@ def test_full_solution_passes_every_visible_check(tmp_path):
         assert all(line.startswith("pass") for line in lines.values()), lines
     assert "TIMEOUT" not in done.stdout
     assert_no_hidden_source(done.stdout + done.stderr)
+
+
+def test_edit_is_found_by_checksum_when_the_folder_is_the_release(tmp_path):
+    """A student checking the release folder they work in: nbgrader's checksum still shows the edit."""
+    folder = tmp_path / "dl"
+    shutil.copytree(RELEASE, folder)
+    edit_notebook(folder / "1_layers.ipynb", lambda notebook: notebook.cells[
+        cell_index(notebook, "relu_test")].__setitem__("source", "assert True"))
+    plan = plan_folder(folder, folder, ["1_layers"])
+    assert plan.is_release and plan.notebooks[0].edited_tests == ["relu_test"]
+    assert plan_folder(RELEASE, RELEASE, ["1_layers"]).notebooks[0].edited_tests == []

@@ -65,6 +65,7 @@ class FolderPlan:
     notebooks: list[NotebookPlan]
     missing_modules: list[str]  # "layers.py" or "layers.py (found layer.py: rename it?)"
     present_modules: list[str]
+    is_release: bool = False  # FOLDER is the release it is compared with
 
 
 def release_notebook_names(release: Path) -> list[str]:
@@ -86,6 +87,16 @@ def _renamed(expected: str, extras: list[Path], release_ids: set[str]) -> str | 
     return close[0] if close else None
 
 
+def _edited(student_cell: NotebookNode, release_cell: NotebookNode) -> bool:
+    """Its visible lines differ from the release's, or from its own checksum (nbgrader's, as
+    ``nbgrader validate`` checks it: catches an edit even when FOLDER is the release itself)."""
+    if visible_lines(student_cell.source) != visible_lines(release_cell.source):
+        return True
+    checksum = student_cell.get("metadata", {}).get("nbgrader", {}).get("checksum")
+    return bool(checksum) and BEGIN_HIDDEN_TESTS not in student_cell.source and (
+        utils.compute_checksum(student_cell) != checksum)
+
+
 def merge_release_cells(student: NotebookNode, release: NotebookNode) -> tuple[NotebookNode, list[str], list[str]]:
     """The student's notebook with every locked cell of the release in its release version.
 
@@ -99,7 +110,7 @@ def merge_release_cells(student: NotebookNode, release: NotebookNode) -> tuple[N
         key = grade_id(cell)
         if key in locked:
             seen.add(key)
-            if is_test(locked[key]) and visible_lines(cell.source) != visible_lines(locked[key].source):
+            if is_test(locked[key]) and _edited(cell, locked[key]):
                 edited.append(key)
             cells.append(nbformat.from_dict(dict(locked[key], outputs=[], execution_count=None)))
         else:
@@ -165,4 +176,5 @@ def plan_folder(folder: Path, release: Path, notebooks: list[str]) -> FolderPlan
             continue
         student_nb = nbformat.read(path, as_version=4)
         plan.to_run, plan.edited_tests, plan.deleted_tests = merge_release_cells(student_nb, release_nb)
-    return FolderPlan(plans, missing_modules, [m for m in expected_modules if m in present])
+    return FolderPlan(plans, missing_modules, [m for m in expected_modules if m in present],
+                      is_release=folder.resolve() == release.resolve())

@@ -7,6 +7,10 @@ from grading.check.run import CheckOutcome
 HIDDEN_NOTE = ("Hidden tests run only at grading time (other shapes, seeds and edge cases of the same "
                "behaviour): passing every visible check here does not guarantee every point.")
 
+SAME_FOLDER_NOTE = ("Note: this folder is also the release it is compared with, so an edited test cell runs "
+                    "as you edited it here (grading restores the original); pass --release with an "
+                    "untouched copy of the assignment to run the originals.")
+
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
@@ -15,6 +19,8 @@ def _indent(text: str, prefix: str) -> str:
 def render(outcome: CheckOutcome) -> tuple[str, int]:
     """(text, exit code): 1 when something certainly costs points, else 0."""
     lines = [f"Checking {outcome.folder} the way the grader runs it.", HIDDEN_NOTE, ""]
+    if outcome.plan.is_release:
+        lines[-1:-1] = [SAME_FOLDER_NOTE]
     certain: list[str] = []  # each item certainly costs points
     warnings: list[str] = []
 

@@ -39,7 +39,6 @@ class CheckOutcome:
     module_errors: dict[str, str] = field(default_factory=dict)  # module -> "SyntaxError: ..."
     findings: dict[str, NotebookFindings] = field(default_factory=dict)
     job_problem: str | None = None
-    isolation_note: str = ""
 
 
 def selected_notebooks(release: Path, wanted: list[str] | None) -> list[str]:
