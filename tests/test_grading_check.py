@@ -182,12 +182,13 @@ def test_module_with_syntax_error_does_not_import(broken_check):
 def test_training_cell_over_its_limit_is_reported(broken_check):
     timeouts = [line for line in broken_check.stdout.splitlines() if line.strip().startswith("TIMEOUT")]
     assert len(timeouts) == 1 and "over its 10 s limit" in timeouts[0], broken_check.stdout
+    assert "(# a training loop far too long" in timeouts[0]
     assert "over its time limit" in broken_check.stdout.splitlines()[-1]
 
 
 @pytest.mark.slow
 def test_renamed_notebook_is_named(broken_check):
-    assert ("missing: no 2_softmax_mlp.ipynb (found 2_softmax_mlp-Copy1.ipynb: rename it back"
+    assert ("MISSING  no 2_softmax_mlp.ipynb (found 2_softmax_mlp-Copy1.ipynb: rename it back"
             in broken_check.stdout)
 
 

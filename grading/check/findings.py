@@ -56,7 +56,8 @@ def read_findings(notebook: NotebookNode, default_timeout: int) -> NotebookFindi
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        label = f"cell {index + 1}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
+        first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+        label = f"cell {index + 1} ({grade_id(cell) or first_line[:40]})"
         error = _first_error(cell)
         if _timed_out(error):
             findings.timeouts.append(f"{label}: ran over its {cell_timeout(cell, default_timeout)} s "

@@ -26,11 +26,11 @@ def render(outcome: CheckOutcome) -> tuple[str, int]:
 
     lines.append("modules")
     for module in outcome.plan.missing_modules:
-        lines.append(f"  MISSING  {module}")
+        lines.append(f"  {'MISSING':<8} {module}")
         certain.append(f"missing {module.split()[0]}")
     for module in outcome.plan.present_modules:
         error = outcome.module_errors.get(module)
-        lines.append(f"  {'FAIL' if error else 'ok'}     {module}" + (f": does not import: {error}" if error else ""))
+        lines.append(f"  {'FAIL' if error else 'ok':<8} {module}" + (f": does not import: {error}" if error else ""))
         if error:
             certain.append(f"{module} does not import")
     lines.append("")
@@ -38,8 +38,8 @@ def render(outcome: CheckOutcome) -> tuple[str, int]:
     for plan in outcome.plan.notebooks:
         file = f"{plan.name}.ipynb"
         if plan.problem:
-            lines += [file, f"  MISSING  {plan.problem}" if plan.problem.startswith("missing")
-                      else f"  CORRUPT  {plan.problem}", f"  -> {file}: graded 0", ""]
+            kind, _, detail = plan.problem.partition(": ")
+            lines += [file, f"  {kind.upper():<8} {detail}", f"  -> {file}: graded 0", ""]
             certain.append(f"{file} {plan.problem.split(':')[0]}")
             continue
         findings = outcome.findings.get(plan.name)
