@@ -73,6 +73,8 @@ def check_folder(folder: Path, settings: CheckSettings) -> CheckOutcome:
                 nbformat.write(notebook_plan.to_run, run / f"{notebook_plan.name}.ipynb")
         nbformat.write(_imports_notebook(plan.present_modules), run / f"{IMPORTS_NOTEBOOK}.ipynb")
         names = [IMPORTS_NOTEBOOK, *runnable]
+        print(f"running {len(runnable)} notebook{'s' if len(runnable) != 1 else ''} in the grader's sandbox, "
+              "a fresh kernel each: as long as running them yourself ...", file=sys.stderr, flush=True)
         result = run_job(Job(
             name="check", cwd=scratch,
             argv=[sys.executable, "-m", "grading.check.job", str(scratch), str(settings.cell_timeout), *names],
