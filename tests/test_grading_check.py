@@ -28,7 +28,10 @@ def run_check(folder: Path, *options: str) -> subprocess.CompletedProcess:
 
 
 def hidden_test_lines() -> list[str]:
-    """Every substantial line of the hidden-test regions of the solution notebooks."""
+    """Every substantial line of the hidden-test regions of the solution notebooks that the
+    release does not also show (``dx_num = eval_numerical_gradient(`` is no secret)."""
+    released = "\n".join(cell.source for path in sorted(RELEASE.glob("*.ipynb"))
+                         for cell in nbformat.read(path, as_version=4).cells)
     lines = []
     for path in sorted(SOLUTIONS.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -38,7 +41,7 @@ def hidden_test_lines() -> list[str]:
                     hidden = True
                 elif END_HIDDEN_TESTS in line:
                     hidden = False
-                elif hidden and len(line.strip()) >= 20:
+                elif hidden and len(line.strip()) >= 20 and line.strip() not in released:
                     lines.append(line.strip())
     assert len(lines) > 50, "the solution notebooks should hold hidden tests"
     return lines
@@ -249,3 +252,13 @@ def test_edit_is_found_by_checksum_when_the_folder_is_the_release(tmp_path):
     plan = plan_folder(folder, folder, ["1_layers"])
     assert plan.is_release and plan.notebooks[0].edited_tests == ["relu_test"]
     assert plan_folder(RELEASE, RELEASE, ["1_layers"]).notebooks[0].edited_tests == []
+
+
+def test_notebooks_run_from_a_copy_of_the_solutions_hold_no_hidden_test():
+    """The release's test cells replace the student's: hidden tests are never even loaded."""
+    plan = plan_folder(SOLUTIONS, RELEASE, NOTEBOOK_IDS)
+    hidden = hidden_test_lines()
+    for notebook in plan.notebooks:
+        text = "\n".join(cell.source for cell in notebook.to_run.cells)
+        assert BEGIN_HIDDEN_TESTS not in text, notebook.name
+        assert not [line for line in hidden if line in text], notebook.name

@@ -97,6 +97,14 @@ def _edited(student_cell: NotebookNode, release_cell: NotebookNode) -> bool:
         utils.compute_checksum(student_cell) != checksum)
 
 
+def _fresh(cell: NotebookNode) -> NotebookNode:
+    """A copy of a release cell, without outputs if it is code."""
+    fresh = nbformat.from_dict(dict(cell))
+    if fresh.cell_type == "code":
+        fresh.outputs, fresh.execution_count = [], None
+    return fresh
+
+
 def merge_release_cells(student: NotebookNode, release: NotebookNode) -> tuple[NotebookNode, list[str], list[str]]:
     """The student's notebook with every locked cell of the release in its release version.
 
@@ -112,7 +120,7 @@ def merge_release_cells(student: NotebookNode, release: NotebookNode) -> tuple[N
             seen.add(key)
             if is_test(locked[key]) and _edited(cell, locked[key]):
                 edited.append(key)
-            cells.append(nbformat.from_dict(dict(locked[key], outputs=[], execution_count=None)))
+            cells.append(_fresh(locked[key]))
         else:
             cells.append(cell)
     deleted = []
@@ -129,7 +137,7 @@ def merge_release_cells(student: NotebookNode, release: NotebookNode) -> tuple[N
             if found:
                 position = found[0] + 1
                 break
-        cells.insert(position, nbformat.from_dict(dict(cell, outputs=[], execution_count=None)))
+        cells.insert(position, _fresh(cell))
     merged = nbformat.from_dict(dict(student, cells=cells))
     return merged, edited, deleted
 
