@@ -17,7 +17,8 @@ from pathlib import Path
 from grading.errors import GradingError
 
 # The subpackages with verbs, in the order of --help.
-VERB_PACKAGES: tuple[str, ...] = ("release", "autograde", "report", "demo", "mutation", "gradebook", "similarity")
+VERB_PACKAGES: tuple[str, ...] = ("release", "autograde", "report", "demo", "mutation", "gradebook", "similarity",
+                                  "check")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""The ``check`` verb: a student's pre-submission check of their assignment folder."""
