@@ -361,8 +361,12 @@ def probe_losses(m):
     r = _r(10)
     out = {}
     y = r.integers(4, size=6)
-    for scale in (2.0, 1000.0):
-        out[f"softmax{scale}"] = m.softmax_loss(scale * r.standard_normal((6, 4)), y)
+    # Rows around +-1000 with a moderate spread: overflow (or a batch-wide shift) shows,
+    # yet every correct class keeps a representable probability (the TODO asks only for
+    # the row-maximum shift, so CS231n's probabilities form must agree).
+    for offset in (0.0, 1000.0):
+        rows = offset * np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])[:, None]
+        out[f"softmax{offset}"] = m.softmax_loss(2.0 * r.standard_normal((6, 4)) + rows, y)
     out["svm"] = m.svm_loss(r.standard_normal((6, 4)), y)
     yb = np.concatenate([r.integers(2, size=6), [0, 1]])
     for scale in (2.0, 500.0):
