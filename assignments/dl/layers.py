@@ -202,6 +202,21 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization (train mode).
 
+    Mirror the forward pass written in stages (the graph that
+    ``starter.plot_batchnorm_graph()`` draws), each with its shape::
+
+        mu = x.mean(axis=0)               # (D,)
+        xc = x - mu                       # (N, D)
+        var = (xc ** 2).mean(axis=0)      # (D,)   biased: divide by N
+        std = np.sqrt(var + eps)          # (D,)
+        x_hat = xc / std                  # (N, D)
+        out = gamma * x_hat + beta        # (N, D)
+
+    and go through the stages in reverse, one local derivative each: ``dbeta``
+    and ``dgamma`` sum over the batch; ``dxc`` collects a term from ``x_hat``
+    and one through ``var``; ``dx`` collects one from ``xc`` and one through
+    ``mu``. Keep in the forward's cache what these steps need.
+
     Inputs:
     - dout: upstream derivatives, of shape (N, D)
     - cache: the cache from batchnorm_forward in train mode
