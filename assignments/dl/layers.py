@@ -407,6 +407,8 @@ def svm_loss(x, y):
     """Loss and gradient of the multiclass SVM (hinge) loss with margin 1.
 
     The loss of example i is sum over j != y[i] of max(0, x[i, j] - x[i, y[i]] + 1).
+    At a kink (a margin x[i, j] - x[i, y[i]] + 1 of exactly 0) use the
+    subgradient 0, as ReLU does at 0: only strictly positive margins count.
 
     Inputs:
     - x: scores, of shape (N, C); x[i, j] is the score of class j for the
@@ -451,6 +453,8 @@ def hinge_loss(x, y):
     """Loss and gradient of the binary hinge loss (a linear SVM).
 
     With s = 2 * y - 1, the loss is the mean over examples of max(0, 1 - s * x).
+    At the kink (s * x exactly 1) use the subgradient 0, as ReLU does at 0:
+    only examples with s * x < 1 contribute to dx.
 
     Inputs:
     - x: scores, of shape (N,) or (N, 1)
