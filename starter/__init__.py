@@ -30,7 +30,13 @@ from starter.images import (
     random_crop_flip,
     random_shift,
 )
-from starter.plotting import plot_filters, plot_training_curves, show_image_grid, visualize_grid
+from starter.plotting import (
+    plot_batchnorm_graph,
+    plot_filters,
+    plot_training_curves,
+    show_image_grid,
+    visualize_grid,
+)
 from starter.seeding import seed_everything
 from starter.solver import Solver, TrainingDivergedError
 from starter.squeezenet import SqueezeNet, load_squeezenet
@@ -59,6 +65,7 @@ __all__ = [
     "load_mnist",
     "load_npz",
     "load_squeezenet",
+    "plot_batchnorm_graph",
     "plot_filters",
     "plot_training_curves",
     "preprocess",

@@ -18,7 +18,14 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_training_curves", "show_image_grid", "visualize_grid", "plot_filters"]
+__all__ = [
+    "plot_training_curves",
+    "show_image_grid",
+    "visualize_grid",
+    "plot_filters",
+    "plot_batchnorm_graph",
+    "BATCHNORM_GRAPH",
+]
 
 _HISTORY_KEYS = ("loss_history", "train_acc_history", "val_acc_history")
 
@@ -259,4 +266,54 @@ def plot_filters(w: np.ndarray, title: str | None = None, padding: int = 1) -> F
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    return fig
+
+
+# The staged forward pass of batch normalization (train mode), one node per stage:
+# (name, operation, inputs, shape). The figure and batchnorm_backward's docstring mirror it.
+BATCHNORM_GRAPH: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("mu", "mean over N", ("x",), "(D,)"),
+    ("xc", "subtract", ("x", "mu"), "(N, D)"),
+    ("sq", "square", ("xc",), "(N, D)"),
+    ("var", "mean over N", ("sq",), "(D,)"),
+    ("std", "sqrt(. + eps)", ("var",), "(D,)"),
+    ("x_hat", "divide", ("xc", "std"), "(N, D)"),
+    ("scaled", "multiply", ("gamma", "x_hat"), "(N, D)"),
+    ("out", "add", ("scaled", "beta"), "(N, D)"),
+)
+
+_GRAPH_POSITIONS = {
+    "x": (0.0, 1.0), "mu": (1.3, 2.0), "xc": (2.6, 1.0), "sq": (3.9, 2.0), "var": (5.2, 2.0),
+    "std": (6.5, 2.0), "x_hat": (7.8, 1.0), "gamma": (7.8, 0.0), "scaled": (9.1, 1.0),
+    "beta": (9.1, 0.0), "out": (10.4, 1.0),
+}
+
+
+def plot_batchnorm_graph() -> Figure:
+    """Draw the computational graph of batch normalization's forward pass (train mode).
+
+    Each box is one stage of :data:`BATCHNORM_GRAPH` (its name, operation and
+    shape); an arrow goes from every input of a stage to it. Backpropagate
+    through the boxes from right to left, one local derivative per stage, and
+    remember that ``x`` feeds three stages (directly, and through ``mu`` and
+    ``xc``): its gradient is the sum of what reaches it along every path.
+    """
+    fig = _new_figure(figsize=(12, 3.4), layout="constrained")
+    ax = fig.subplots()
+    labels = {"x": "x\n(N, D)", "gamma": "gamma\n(D,)", "beta": "beta\n(D,)"}
+    for name, operation, _, shape in BATCHNORM_GRAPH:
+        labels[name] = f"{name}\n{operation}\n{shape}"
+    for name, (x, y) in _GRAPH_POSITIONS.items():
+        given = name in ("x", "gamma", "beta")
+        ax.text(x, y, labels[name], ha="center", va="center", fontsize=9,
+                bbox={"boxstyle": "round,pad=0.4", "facecolor": "#dde8f5" if given else "#fdf1d6",
+                      "edgecolor": "#555555"})
+    for name, _, inputs, _ in BATCHNORM_GRAPH:
+        for source in inputs:
+            ax.annotate("", xy=_GRAPH_POSITIONS[name], xytext=_GRAPH_POSITIONS[source],
+                        arrowprops={"arrowstyle": "->", "shrinkA": 30, "shrinkB": 30, "color": "#333333"})
+    ax.set_xlim(-0.6, 11.0)
+    ax.set_ylim(-0.6, 2.6)
+    ax.set_axis_off()
+    ax.set_title("Batch normalization, train mode: the forward graph (backpropagate right to left)")
     return fig

@@ -65,8 +65,6 @@ __all__ = [
     "SqueezeNetCache",
     "fire_backward",
     "fire_forward",
-    "global_avg_pool",
-    "global_avg_pool_backward",
     "load_squeezenet",
 ]
 
@@ -171,23 +169,6 @@ def fire_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
     ds *= s > 0
     dx, dw_s, db_s = conv_backward_fast(ds, cache_s)
     return dx, dw_s, db_s, dw_e1, db_e1, dw_e3, db_e3
-
-
-def global_avg_pool(x: np.ndarray) -> np.ndarray:
-    """Average over the spatial positions: (N, C, H, W) -> (N, C), same dtype."""
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got {x.shape}")
-    return x.mean(axis=(2, 3), dtype=np.float64).astype(x.dtype)
-
-
-def global_avg_pool_backward(dout: np.ndarray, x_shape: tuple[int, int, int, int]) -> np.ndarray:
-    """Gradient of :func:`global_avg_pool`: dout (N, C) -> dx of shape ``x_shape`` (N, C, H, W)."""
-    n, c, h, w = x_shape
-    dout = np.asarray(dout)
-    if dout.shape != (n, c):
-        raise ValueError(f"dout must have shape {(n, c)} for x of shape {tuple(x_shape)}, got {dout.shape}")
-    return np.broadcast_to((dout / (h * w))[:, :, None, None], (n, c, h, w)).copy()
 
 
 # --------------------------------------------------------------------------------------
@@ -577,7 +558,9 @@ class SqueezeNet:
         chunks = []
         for i in range(0, x.shape[0], batch_size):
             out, _ = self.forward(x[i : i + batch_size], upto=layer)
-            chunks.append(global_avg_pool(out) if pool == "avg" else out)
+            # The mean over positions, inline: pooling with its backward pass is the
+            # students' first task in part 5 (transfer_learning.global_avg_pool_*).
+            chunks.append(out.mean(axis=(2, 3), dtype=np.float64).astype(out.dtype) if pool == "avg" else out)
         if not chunks:
             shape = self.output_shape(x.shape, layer)
             return np.zeros(shape[:2] if pool == "avg" else shape, dtype=np.float32)

@@ -69,7 +69,7 @@ def cnn(monkeypatch):
 
 @pytest.mark.parametrize("kw", [
     dict(),
-    dict(num_filters=(4,), hidden_dim=None, use_batchnorm=False),
+    dict(num_filters=(4,), hidden_dim=None, normalization=None),
     dict(input_dim=(3, 10, 9), num_filters=(2, 3, 4), filter_size=5, hidden_dim=8),
 ])
 def test_params_and_loss_contract(cnn, kw):
@@ -81,7 +81,7 @@ def test_params_and_loss_contract(cnn, kw):
     K = len(filters)
     for i, F in enumerate(filters, start=1):
         assert model.params[f"W{i}"].shape[:2] == (F, C if i == 1 else filters[i - 2])
-        assert (f"gamma{i}" in model.params) == kw.get("use_batchnorm", True)
+        assert (f"gamma{i}" in model.params) == (kw.get("normalization", "batchnorm") == "batchnorm")
     n_affine = 1 if kw.get("hidden_dim", 128) is None else 2
     assert f"W{K + n_affine}" in model.params and f"W{K + n_affine + 1}" not in model.params
     X = np.random.randn(3, C, H, W)
@@ -102,6 +102,14 @@ def test_default_dtype_float32_and_bn_running_stats_update(cnn):
 def test_even_filter_size_is_refused(cnn):
     with pytest.raises(ValueError):
         cnn.ConvNet(filter_size=4)
+
+
+def test_normalization_is_named_as_in_fully_connected_net(cnn):
+    """ConvNet(normalization=None|"batchnorm"), like FullyConnectedNet; anything else is refused."""
+    assert "gamma1" in cnn.ConvNet(num_filters=(2,), hidden_dim=None).params
+    assert "gamma1" not in cnn.ConvNet(num_filters=(2,), hidden_dim=None, normalization=None).params
+    with pytest.raises(ValueError, match="normalization"):
+        cnn.ConvNet(normalization="layernorm")
 
 
 # ---------------------------------------------------------------- graded checks against mutants (fast)

@@ -147,3 +147,36 @@ def test_plot_filters(shape):
     _render(fig)
     with pytest.raises(ValueError, match="C = 1 or 3"):
         plot_filters(np.zeros((4, 2, 3, 3)))
+
+
+def test_batchnorm_graph_draws_every_stage_and_edge():
+    from starter.plotting import BATCHNORM_GRAPH, plot_batchnorm_graph
+
+    fig = plot_batchnorm_graph()
+    _render(fig)
+    (ax,) = fig.axes
+    boxes = [text.get_text() for text in ax.texts]
+    for name, operation, _, shape in BATCHNORM_GRAPH:
+        assert f"{name}\n{operation}\n{shape}" in boxes
+    assert {"x\n(N, D)", "gamma\n(D,)", "beta\n(D,)"} <= set(boxes)
+    arrows = [child for child in ax.get_children() if type(child).__name__ == "Annotation"]
+    assert len(arrows) == sum(len(inputs) for _, _, inputs, _ in BATCHNORM_GRAPH)
+
+
+def test_batchnorm_graph_is_the_forward_pass():
+    """The stages, run as written, compute batch normalization (checked against the formula)."""
+    from starter.plotting import BATCHNORM_GRAPH
+
+    rng = np.random.default_rng(0)
+    x, gamma, beta, eps = rng.standard_normal((6, 3)), rng.standard_normal(3), rng.standard_normal(3), 1e-5
+    ops = {
+        "mean over N": lambda a: a.mean(axis=0), "subtract": np.subtract, "square": np.square,
+        "sqrt(. + eps)": lambda a: np.sqrt(a + eps), "divide": np.divide, "multiply": np.multiply,
+        "add": np.add,
+    }
+    values = {"x": x, "gamma": gamma, "beta": beta}
+    for name, operation, inputs, shape in BATCHNORM_GRAPH:
+        values[name] = ops[operation](*(values[i] for i in inputs))
+        assert values[name].shape == {"(D,)": (3,), "(N, D)": (6, 3)}[shape], name
+    expected = gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + beta
+    np.testing.assert_allclose(values["out"], expected, rtol=1e-12)

@@ -25,17 +25,24 @@ def _written(nb) -> list:
     return [c for c in nb.cells if c.cell_type == "markdown" and _meta(c).get("grade") and _meta(c).get("solution")]
 
 
+def test_readme_states_the_number_of_written_questions():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "two short written questions (2 points each" in readme
+
+
 def test_all_six_parts_are_here():
     assert NOTEBOOKS == ["1_layers", "2_softmax_mlp", "3_cnn", "4_captioning", "5_transfer_learning",
                          "6_style_transfer"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_two_or_three_written_questions_with_prompt_answer_and_rubric(notebook):
+def test_two_written_questions_with_prompt_answer_and_rubric(notebook):
+    """Two questions of 2 points per part, as the README tells students."""
     nb = nbformat.read(SOLUTIONS / f"{notebook}.ipynb", as_version=4)
     written = _written(nb)
     questions = [c for c in written if not c.metadata.get("course", {}).get("extra_credit")]
-    assert 2 <= len(questions) <= 3, notebook
+    assert len(questions) == 2, notebook
+    assert all(_meta(c)["points"] == 2 for c in questions), notebook
     for cell in written:
         meta = _meta(cell)
         gid = meta["grade_id"]

@@ -192,9 +192,9 @@ class ConvNet:
     """{conv - spatial batch norm - relu - 2x2 max pool} x K - affine - relu - affine - softmax."""
 
     def __init__(self, input_dim=(1, 28, 28), num_filters=(16, 32), filter_size=3, hidden_dim=128,
-                 num_classes=10, use_batchnorm=True, dropout_keep_ratio=1.0, weight_scale=None,
+                 num_classes=10, normalization="batchnorm", dropout_keep_ratio=1.0, weight_scale=None,
                  reg=0.0, dtype=np.float32, seed=None):
-        if not use_batchnorm or hidden_dim is None or dropout_keep_ratio != 1.0:
+        if normalization != "batchnorm" or hidden_dim is None or dropout_keep_ratio != 1.0:
             raise NotImplementedError("the literal checks use batch norm, a hidden layer, no dropout")
         channels, height, width = input_dim
         self.num_blocks, self.pad, self.reg = len(num_filters), (filter_size - 1) // 2, reg

@@ -279,9 +279,9 @@ def lstm_forward(x, h0, Wx, Wh, b):
     - cache: values needed for the backward pass
     """
     # TODO: Run the LSTM forward over the sequence, starting from a zero cell
-    # state. Calling lstm_step_forward once per timestep is fine; the
-    # solution below computes x @ Wx for all timesteps at once, which is
-    # faster, but either is accepted.
+    # state. Calling lstm_step_forward once per timestep is fine; computing
+    # x @ Wx for all timesteps at once, before the loop over time, is faster,
+    # and either is accepted.
     raise NotImplementedError("lstm_forward in rnn_layers.py: not implemented yet")
     return h, cache
 

@@ -151,7 +151,7 @@ class ConvNet:
         filter_size=3,
         hidden_dim=128,
         num_classes=10,
-        use_batchnorm=True,
+        normalization="batchnorm",
         dropout_keep_ratio=1.0,
         weight_scale=None,
         reg=0.0,
@@ -168,8 +168,9 @@ class ConvNet:
         - hidden_dim: integer, the size of the hidden affine layer, or None
           for none
         - num_classes: integer, the number of classes
-        - use_batchnorm: whether each convolution is followed by spatial batch
-          normalization
+        - normalization: "batchnorm" (the default: each convolution is followed
+          by spatial batch normalization) or None (no normalization), as in
+          FullyConnectedNet
         - dropout_keep_ratio: scalar in (0, 1], the probability of keeping a
           unit in the dropout layer before the output layer; 1 means no dropout
         - weight_scale: standard deviation of the normal distribution the
@@ -187,7 +188,9 @@ class ConvNet:
         if not 0 < dropout_keep_ratio <= 1:
             raise ValueError(f"dropout_keep_ratio must be in (0, 1], got {dropout_keep_ratio}")
         self.num_conv = len(num_filters)
-        self.use_batchnorm = use_batchnorm
+        if normalization not in (None, "batchnorm"):
+            raise ValueError(f"normalization must be None or 'batchnorm', got {normalization!r}")
+        self.normalization = normalization
         self.use_dropout = dropout_keep_ratio != 1
         self.has_hidden = hidden_dim is not None
         self.num_layers = self.num_conv + (2 if self.has_hidden else 1)
@@ -218,7 +221,7 @@ class ConvNet:
             fan_in = in_channels * filter_size * filter_size
             self.params[f"W{i}"] = weights((F, in_channels, filter_size, filter_size), fan_in)
             self.params[f"b{i}"] = np.zeros(F)
-            if use_batchnorm:
+            if normalization == "batchnorm":
                 self.params[f"gamma{i}"] = np.ones(F)
                 self.params[f"beta{i}"] = np.zeros(F)
             in_channels = F
@@ -237,7 +240,7 @@ class ConvNet:
             if seed is not None:
                 self.dropout_param["seed"] = seed
         # One bn_param per convolutional block: self.bn_params[i - 1] for block i.
-        self.bn_params = [{"mode": "train"} for _ in range(self.num_conv)] if use_batchnorm else []
+        self.bn_params = [{"mode": "train"} for _ in range(self.num_conv)] if normalization == "batchnorm" else []
 
         for k, v in self.params.items():
             self.params[k] = v.astype(dtype)
@@ -276,7 +279,7 @@ class ConvNet:
         h = X
         for i in range(1, self.num_conv + 1):
             w, b = self.params[f"W{i}"], self.params[f"b{i}"]
-            if self.use_batchnorm:
+            if self.normalization == "batchnorm":
                 h, caches[i] = conv_bn_relu_pool_forward(
                     h, w, b, self.params[f"gamma{i}"], self.params[f"beta{i}"],
                     self.conv_param, self.bn_params[i - 1], self.pool_param,
@@ -309,7 +312,7 @@ class ConvNet:
             dh, grads[f"W{L - 1}"], grads[f"b{L - 1}"] = affine_backward(dh, caches["hidden"])
         # The affine layer's dx has the shape of its input, the last block's output.
         for i in range(self.num_conv, 0, -1):
-            if self.use_batchnorm:
+            if self.normalization == "batchnorm":
                 dh, dw, db, dgamma, dbeta = conv_bn_relu_pool_backward(dh, caches[i])
                 grads[f"gamma{i}"], grads[f"beta{i}"] = dgamma, dbeta
             else:

@@ -236,6 +236,21 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization (train mode).
 
+    Mirror the forward pass written in stages (the graph that
+    ``starter.plot_batchnorm_graph()`` draws), each with its shape::
+
+        mu = x.mean(axis=0)               # (D,)
+        xc = x - mu                       # (N, D)
+        var = (xc ** 2).mean(axis=0)      # (D,)   biased: divide by N
+        std = np.sqrt(var + eps)          # (D,)
+        x_hat = xc / std                  # (N, D)
+        out = gamma * x_hat + beta        # (N, D)
+
+    and go through the stages in reverse, one local derivative each: ``dbeta``
+    and ``dgamma`` sum over the batch; ``dxc`` collects a term from ``x_hat``
+    and one through ``var``; ``dx`` collects one from ``xc`` and one through
+    ``mu``. Keep in the forward's cache what these steps need.
+
     Inputs:
     - dout: upstream derivatives, of shape (N, D)
     - cache: the cache from batchnorm_forward in train mode
@@ -534,6 +549,8 @@ def svm_loss(x, y):
     """Loss and gradient of the multiclass SVM (hinge) loss with margin 1.
 
     The loss of example i is sum over j != y[i] of max(0, x[i, j] - x[i, y[i]] + 1).
+    At a kink (a margin x[i, j] - x[i, y[i]] + 1 of exactly 0) use the
+    subgradient 0, as ReLU does at 0: only strictly positive margins count.
 
     Inputs:
     - x: scores, of shape (N, C); x[i, j] is the score of class j for the
@@ -594,6 +611,8 @@ def hinge_loss(x, y):
     """Loss and gradient of the binary hinge loss (a linear SVM).
 
     With s = 2 * y - 1, the loss is the mean over examples of max(0, 1 - s * x).
+    At the kink (s * x exactly 1) use the subgradient 0, as ReLU does at 0:
+    only examples with s * x < 1 contribute to dx.
 
     Inputs:
     - x: scores, of shape (N,) or (N, 1)

@@ -40,7 +40,7 @@ def loss(self, X, y=None):
     h = X
     for i in range(1, self.num_conv + 1):
         w, b = self.params[f"W{i}"], self.params[f"b{i}"]
-        if self.use_batchnorm:
+        if self.normalization == "batchnorm":
             h, caches[i] = conv_bn_relu_pool_forward(
                 h, w, b, self.params[f"gamma{i}"], self.params[f"beta{i}"],
                 self.conv_param, self.bn_params[i - 1], self.pool_param,
@@ -71,7 +71,7 @@ def loss(self, X, y=None):
         tape.append((relu_backward, caches["relu"], ()))
         tape.append((affine_backward, caches["hidden"], (f"W{L - 1}", f"b{L - 1}")))
     for i in range(self.num_conv, 0, -1):
-        if self.use_batchnorm:
+        if self.normalization == "batchnorm":
             tape.append((conv_bn_relu_pool_backward, caches[i],
                          (f"W{i}", f"b{i}", f"gamma{i}", f"beta{i}")))
         else:
