@@ -39,7 +39,7 @@ def loss(self, X, y=None):
     h = X
     for i in range(1, self.num_conv + 1):
         w, b = self.params[f"W{i}"], self.params[f"b{i}"]
-        if self.use_batchnorm:
+        if self.normalization == "batchnorm":
             h, caches[i] = conv_bn_relu_pool_forward(
                 h, w, b, self.params[f"gamma{i}"], self.params[f"beta{i}"],
                 self.conv_param, self.bn_params[i - 1], self.pool_param,
@@ -76,7 +76,7 @@ def loss(self, X, y=None):
     for i in range(self.num_conv, 0, -1):
         if self.use_dropout:
             dh = dropout_backward(dh, caches[("dropout", i)])
-        if self.use_batchnorm:
+        if self.normalization == "batchnorm":
             dh, dw, db, dgamma, dbeta = conv_bn_relu_pool_backward(dh, caches[i])
             grads[f"gamma{i}"], grads[f"beta{i}"] = dgamma, dbeta
         else:
