@@ -122,8 +122,10 @@ def test_the_full_demo_class_claims_on_files_hold(demo_class, tmp_path):
             where = f"{student}/{notebook}: {description.text()}"
             if claim.kind == MISSING:
                 assert not (folder / f"{notebook}.ipynb").exists(), where
-            elif claim.kind == FULL:
+            elif claim.kind == FULL and student == "correct":
                 assert _identical(folder, course.source_dir, notebook), where
+            elif claim.kind == FULL:  # correct alternatives and their disguised copy: their own code
+                assert (folder / f"{notebook}.ipynb").is_file(), where
             elif claim.kind == ZERO and student == "untouched":
                 assert _identical(folder, release, notebook), where
             else:
@@ -140,9 +142,14 @@ def test_the_hand_grading_template_of_the_demo_class_lists_only_written_answers(
         rows = {(row["student_id"], row["grade_id"]) for row in csv.DictReader(handle)}
     questions = [grade_id for notebook, grade_id in written_cells(course.source_dir) if notebook == GRADED]
     # Who handed in 1_layers as released: their written answers say "YOUR ANSWER HERE".
-    as_released = {student for student in students if (root / "submissions" / student / f"{GRADED}.ipynb")
-                   .read_bytes() == (release / f"{GRADED}.ipynb").read_bytes()}
-    assert as_released == {"untouched", "partial"} and len(questions) == 3
-    assert count == len(rows) and rows == {(s, q) for s in students for q in questions if s not in as_released}
+    handed_in = {student: root / "submissions" / student / f"{GRADED}.ipynb" for student in students}
+    as_released = {student for student, path in handed_in.items()
+                   if path.exists() and path.read_bytes() == (release / f"{GRADED}.ipynb").read_bytes()}
+    # Who did not hand it in: nothing to grade, "notebook missing".
+    missing = {student for student, path in handed_in.items() if not path.exists()}
+    assert as_released == {"untouched", "partial"} and missing == {"missing_notebook"} and len(questions) == 3
+    assert count == len(rows) and rows == {(s, q) for s in students for q in questions
+                                           if s not in as_released | missing}
     listed = re.findall(r"^- (\S+), 1_layers / (\S+): (.+)$", markdown.read_text(), flags=re.M)
-    assert sorted(listed) == sorted((s, q, "no answer") for s in as_released for q in questions)
+    assert sorted(listed) == sorted([(s, q, "no answer") for s in as_released for q in questions]
+                                    + [(s, q, "notebook missing") for s in missing for q in questions])
