@@ -30,7 +30,6 @@ from grading.sandbox.isolation import enter_job_sandbox, kill_uid_processes
 
 JOB_REPORT = CourseDirectory.JOB_REPORT
 EVENTS_DIR = CourseDirectory.EVENTS_DIR
-LOGS_DIR = CourseDirectory.LOGS_DIR  # nbgrader's whole log per notebook, kept in OUT/logs/<student>/
 LOG_TAIL_LINES = 40
 
 
