@@ -51,6 +51,11 @@ def sgd_momentum(w, dw, config=None):
       vanilla SGD (default 0.9)
     - velocity: an array of the same shape as w and dw, a moving average of
       the gradients (zeros if missing)
+
+    The update, with mu the momentum and lr the learning rate::
+
+        velocity = mu * velocity - lr * dw
+        next_w = w + velocity
     """
     if config is None:
         config = {}
@@ -58,9 +63,9 @@ def sgd_momentum(w, dw, config=None):
     config.setdefault("momentum", 0.9)
     v = config.get("velocity", np.zeros_like(w))
 
-    # TODO: Implement the momentum update: first update the velocity v with
-    # the gradient, then step w along the new velocity. Store the result in
-    # next_w and the new velocity in config["velocity"].
+    # TODO: Implement the momentum update of the docstring: first update the
+    # velocity v with the gradient, then step w along the new velocity. Store
+    # the result in next_w and the new velocity in config["velocity"].
     raise NotImplementedError("sgd_momentum in optim.py: not implemented yet")
     return next_w, config
 
@@ -76,6 +81,11 @@ def rmsprop(w, dw, config=None):
     - epsilon: small scalar that avoids dividing by zero (default 1e-8)
     - cache: moving average of the second moments of the gradients, an array
       of the shape of w (zeros if missing)
+
+    The update, elementwise, with lr the learning rate::
+
+        cache = decay_rate * cache + (1 - decay_rate) * dw ** 2
+        next_w = w - lr * dw / (sqrt(cache) + epsilon)
     """
     if config is None:
         config = {}
@@ -86,7 +96,8 @@ def rmsprop(w, dw, config=None):
 
     # TODO: Implement the RMSProp update: update the moving average of the
     # squared gradient in config["cache"], then divide the step by the square
-    # root of that average (plus epsilon). Store the result in next_w.
+    # root of that average plus epsilon, as in the docstring. Store the result
+    # in next_w.
     raise NotImplementedError("rmsprop in optim.py: not implemented yet")
     return next_w, config
 
@@ -104,6 +115,15 @@ def adam(w, dw, config=None):
     - m: moving average of the gradient (zeros if missing)
     - v: moving average of the squared gradient (zeros if missing)
     - t: iteration number (0 if missing)
+
+    The update, elementwise, with lr the learning rate::
+
+        t = t + 1
+        m = beta1 * m + (1 - beta1) * dw
+        v = beta2 * v + (1 - beta2) * dw ** 2
+        m_hat = m / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        next_w = w - lr * m_hat / (sqrt(v_hat) + epsilon)
     """
     if config is None:
         config = {}
