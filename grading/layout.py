@@ -130,6 +130,7 @@ class OutLayout:
     root: Path
 
     GRADEBOOK = "gradebook.db"  # SQLite unless autograde --db names another gradebook
+    LOGS_DIR = "logs"  # <student>/<notebook>.log: nbgrader's whole log, kept from the scratch folder
 
     @property
     def results(self) -> Path:
@@ -157,7 +158,11 @@ class OutLayout:
 
     def logs(self, student: str) -> Path:
         """nbgrader's whole log of each of the student's graded notebooks, ``<notebook>.log``."""
-        return self.root / "logs" / student
+        return self.root / self.LOGS_DIR / student
+
+    def notebook_log(self, student: str, notebook: str) -> Path:
+        """nbgrader's whole log of one graded notebook."""
+        return self.logs(student) / f"{notebook}.log"
 
     def autograded(self, student: str) -> Path:
         """The student's autograded notebooks, ``<notebook>.ipynb``."""

@@ -172,7 +172,7 @@ def not_written(out_dir: Path, students: Iterable[str], cells: Iterable, written
     handed in) or "no answer" (the cell as released). Notebooks not graded for another reason
     (unreadable, failed) are left to the grader."""
     try:
-        results = json.loads((out_dir / "results.json").read_text())["students"]
+        results = json.loads(OutLayout(out_dir).results.read_text())["students"]
     except (OSError, ValueError, KeyError):
         results = {}
     cells = list(cells)
@@ -503,7 +503,7 @@ def import_scores(out_dir: Path, csv_path: Path, source_dir: Path | None = None,
     record_manual_scores(gradebook.url, scores + zeros)
     rows = rewrite_grades(out_dir, gradebook)
     try:
-        extra = json.loads((out_dir / "results.json").read_text()).get("extra_credit", {})
+        extra = json.loads(OutLayout(out_dir).results.read_text()).get("extra_credit", {})
     except (OSError, ValueError):
         extra = {}
     return len(scores), totals(rows, [(nb, gid) for nb, cells in extra.items() for gid in cells]), len(zeros)

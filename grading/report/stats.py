@@ -109,8 +109,9 @@ def load_class_stats(out_dir: Path) -> ClassStats:
                 notebook_seconds[notebook].append(float(result["seconds"]))
             if result["status"] != "graded" or result["reason"]:
                 problems.append((student, notebook, result["status"], result["reason"]))
-                if (out_dir / "logs" / student / f"{notebook}.log").is_file():
-                    logs[student, notebook] = f"logs/{student}/{notebook}.log"
+                log = OutLayout(out_dir).notebook_log(student, notebook)
+                if log.is_file():
+                    logs[student, notebook] = log.relative_to(out_dir).as_posix()
             if student not in notebook_scores or notebook not in notebook_scores[student]:
                 # Not in the gradebook (e.g. a student id nbgrader cannot hold): 0 of its maximum.
                 notebook_scores[student][notebook] = [0.0, float(result.get("max_score", 0.0))]
