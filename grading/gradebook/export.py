@@ -20,10 +20,8 @@ course gradebook of a graded OUT (``OUT/gradebook.db``, or the ``--db`` URL in
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,28 +177,3 @@ def export(out_dir: Path, layout: str, target: Path | None = None, roster: Path 
         count = write_canvas(out_dir, target, roster, total_only, warn)
     warn(f"export: {count} students -> {target}")
     return target
-
-
-def _handle(args: argparse.Namespace) -> int:
-    try:
-        export(args.out_dir, args.format, args.target, args.roster, args.total_only,
-               warn=lambda line: print(line, file=sys.stderr))
-    except ExportError as error:
-        print(f"python -m grading export: error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def register(verbs: argparse._SubParsersAction) -> None:
-    parser = verbs.add_parser("export", help="grades as CSV for a learning-management system (Canvas, generic)")
-    parser.add_argument("out_dir", type=Path, metavar="OUT", help="the --out folder of autograde")
-    parser.add_argument("--format", choices=FORMATS, default="generic",
-                        help="canvas: Canvas gradebook import; generic: one row per student (default)")
-    parser.add_argument("--out", type=Path, dest="target", metavar="FILE",
-                        help="where to write (default OUT/grades-FORMAT.csv)")
-    parser.add_argument("--roster", type=Path, metavar="CANVAS.csv",
-                        help="canvas: a gradebook CSV exported from Canvas, to take each student's Canvas ids")
-    parser.add_argument("--total-only", action="store_true",
-                        help="canvas: one column for the whole assignment instead of one per notebook")
-    parser.set_defaults(handler=_handle)
-

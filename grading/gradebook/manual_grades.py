@@ -29,12 +29,10 @@ opened on the same database shows the same scores.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import math
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,7 +51,7 @@ from grading.gradebook.database import (
     public_url,
     write_grades_csv,
 )
-from grading.layout import ASSIGNMENT_ID, CourseError, CoursePaths, OutLayout
+from grading.layout import ASSIGNMENT_ID, OutLayout
 
 TEMPLATE_HEADER = ("student_id", "notebook", "grade_id", "max_score", "score", "comment", "rubric", "answer")
 REQUIRED_COLUMNS = ("student_id", "notebook", "grade_id", "score")
@@ -507,55 +505,3 @@ def import_scores(out_dir: Path, csv_path: Path, source_dir: Path | None = None,
     except (OSError, ValueError):
         extra = {}
     return len(scores), totals(rows, [(nb, gid) for nb, cells in extra.items() for gid in cells]), len(zeros)
-
-
-# ---------------------------------------------------------------- the verb
-
-
-def register(verbs: argparse._SubParsersAction) -> None:
-    parser = verbs.add_parser(
-        "manual-grades", help="hand grading: a CSV template of the written answers, and its import",
-        description="Hand-grade the written questions of a graded OUT: --template writes a CSV to fill "
-        "(with each student's answer and the rubric) and a Markdown file to read; --import records the "
-        "scores in the gradebook (nbgrader's manual_score) and rewrites OUT/grades.csv with the final "
-        "grades (manual score where given, else the automatic one).")
-    parser.add_argument("out", type=Path, metavar="OUT", help="the --out folder of `python -m grading autograde`")
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--template", type=Path, metavar="FILE.csv",
-                        help="write the CSV to fill in (and FILE.md to read the answers)")
-    action.add_argument("--import", type=Path, metavar="FILE.csv", dest="import_file",
-                        help="import a filled-in CSV (blank scores are left as they are)")
-    parser.add_argument("--source", type=Path, default=None, metavar="DIR",
-                        help="the source notebooks holding rubrics and model answers (default solutions/dl)")
-    parser.add_argument("--force", action="store_true", help="with --template: overwrite FILE.csv")
-    parser.set_defaults(handler=_handle)
-
-
-def _handle(args: argparse.Namespace) -> int:
-    try:
-        if args.template is not None:
-            source = args.source or CoursePaths.from_repo().source_dir
-            if not source.is_dir():
-                raise ManualGradesError(f"--source {source} is not a folder of source notebooks")
-            count, markdown = write_template(args.out, args.template, source, force=args.force)
-            print(f"{count} answer(s) to grade: fill the score column of {args.template} "
-                  f"(answers and rubrics to read: {markdown}), then run\n"
-                  f"  python -m grading manual-grades {args.out} --import {args.template}")
-            return 0
-        source = args.source or CoursePaths.from_repo().source_dir
-        count, table, zeros = import_scores(args.out, args.import_file, source)
-        print(f"recorded {count} manual score(s) from {args.import_file}; {args.out / 'grades.csv'} rewritten "
-              "with the final grades")
-        if zeros:
-            print(f"recorded 0 for {zeros} written answer(s) with nothing written (no answer, notebook missing)")
-        print(f"{'student_id':<24} {'auto':>8} {'manual':>8} {'extra':>8} {'total':>8} {'max':>8}")
-        for student, entry in sorted(table.items()):
-            print(f"{student:<24} {format_points(entry['auto']):>8} {format_points(entry['manual']):>8} "
-                  f"{format_points(entry['extra']):>8} {format_points(entry['total']):>8} "
-                  f"{format_points(entry['max']):>8}")
-        print("(extra: extra-credit cells, in the total, not in max)")
-        print(f"feedback pages still show the earlier scores: python -m grading feedback {args.out}")
-        return 0
-    except (ManualGradesError, CourseError) as error:
-        print(f"python -m grading manual-grades: error: {error}", file=sys.stderr)
-        return 2

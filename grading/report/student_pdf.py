@@ -15,9 +15,7 @@ error that names the file and what is wrong with it.
 
 from __future__ import annotations
 
-import argparse
 import html
-import sys
 import tempfile
 from pathlib import Path
 
@@ -112,19 +110,3 @@ def render_student_pdf(folder: Path, pdf_path: Path, assignment: Path | None = N
         html_path.write_text(page, encoding="utf-8")
         html_to_pdf(html_path, pdf_path)
     return pdf_path
-
-
-def _handle(args: argparse.Namespace) -> int:
-    pdf = render_student_pdf(args.folder, args.out, args.assignment)
-    print(f"pdf: {pdf}", file=sys.stderr)
-    return 0
-
-
-def register(verbs: argparse._SubParsersAction) -> None:
-    parser = verbs.add_parser("student-pdf", help="a student's completed notebooks, in order, as one PDF")
-    parser.add_argument("folder", type=Path, metavar="FOLDER", help="the folder with your notebooks")
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    parser.add_argument("--assignment", type=Path, metavar="DIR",
-                        help="the released assignment folder whose notebooks are expected "
-                        "(default: assignments/dl of this repository)")
-    parser.set_defaults(handler=_handle)
