@@ -204,8 +204,10 @@ def temporal_softmax_loss(x, y, mask):
       divided by N
     - dx: gradient of the loss with respect to x, of shape (N, T, V)
     """
-    # TODO: Compute the loss and its gradient. Shift the scores by their
-    # maximum before exponentiating so that exp never overflows.
+    # TODO: Compute the loss and its gradient. Shift the V scores of every
+    # timestep by their own maximum before exponentiating, so that exp never
+    # overflows (one maximum over the whole array is not enough: timesteps
+    # far below it would underflow to 0 / 0).
     raise NotImplementedError("temporal_softmax_loss in rnn_layers.py: not implemented yet")
     return loss, dx
 

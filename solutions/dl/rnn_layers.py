@@ -255,8 +255,10 @@ def temporal_softmax_loss(x, y, mask):
       divided by N
     - dx: gradient of the loss with respect to x, of shape (N, T, V)
     """
-    # TODO: Compute the loss and its gradient. Shift the scores by their
-    # maximum before exponentiating so that exp never overflows.
+    # TODO: Compute the loss and its gradient. Shift the V scores of every
+    # timestep by their own maximum before exponentiating, so that exp never
+    # overflows (one maximum over the whole array is not enough: timesteps
+    # far below it would underflow to 0 / 0).
     ### BEGIN SOLUTION
     N, T, V = x.shape
     x_flat = x.reshape(N * T, V)
