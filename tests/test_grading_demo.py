@@ -7,7 +7,6 @@ import pytest
 
 from grading.layout import CoursePaths
 
-
 pytestmark = pytest.mark.slow
 
 
