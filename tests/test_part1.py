@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import thorough
+from notebook_cells import graded_code_cells, nbgrader_meta
 
 from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
@@ -31,14 +32,6 @@ NOTEBOOK = "1_layers.ipynb"
 MODULES = ("layers.py", "optim.py")
 CELL_TIMEOUT = 60
 AUTOGRADED_POINTS = 20
-
-
-def _nbgrader(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def _graded_code_cells(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
 
 
 @pytest.fixture(scope="module")
@@ -52,23 +45,23 @@ def notebook():
 def test_notebook_metadata_and_points(notebook):
     nbformat.validate(notebook)
     assert notebook.metadata["kernelspec"]["name"] == "python3"
-    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    ids = [nbgrader_meta(c).get("grade_id") for c in notebook.cells]
     assert None not in ids, "every cell carries nbgrader metadata with a grade_id"
     assert len(ids) == len(set(ids)), "grade_ids are unique"
-    assert all(_nbgrader(c).get("schema_version") == 3 for c in notebook.cells)
-    tests = _graded_code_cells(notebook)
-    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert all(nbgrader_meta(c).get("schema_version") == 3 for c in notebook.cells)
+    tests = graded_code_cells(notebook)
+    assert sum(nbgrader_meta(c)["points"] for c in tests) == AUTOGRADED_POINTS
     assert 12 <= len(tests) <= 18
     for cell in tests:
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
 
 
 def test_every_test_cell_has_visible_then_hidden_tests(notebook):
-    for cell in _graded_code_cells(notebook):
+    for cell in graded_code_cells(notebook):
         src = cell.source
         begin, end = src.find("### BEGIN HIDDEN TESTS"), src.find("### END HIDDEN TESTS")
-        gid = _nbgrader(cell)["grade_id"]
+        gid = nbgrader_meta(cell)["grade_id"]
         assert 0 < begin < end, f"{gid}: visible check first, then one hidden region"
         assert src.count("### BEGIN HIDDEN TESTS") == 1 and src.count("### END HIDDEN TESTS") == 1, gid
         assert re.search(r"assert", src[:begin]), f"{gid}: the visible part checks something"
@@ -76,11 +69,11 @@ def test_every_test_cell_has_visible_then_hidden_tests(notebook):
 
 
 def test_extra_credit_written_answer(notebook):
-    answers = [c for c in notebook.cells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade")
+    answers = [c for c in notebook.cells if nbgrader_meta(c).get("solution") and nbgrader_meta(c).get("grade")
                and c.metadata.get("course", {}).get("extra_credit")]  # written questions: test_written_questions.py
     assert len(answers) == 1
     cell = answers[0]
-    meta = _nbgrader(cell)
+    meta = nbgrader_meta(cell)
     assert cell.cell_type == "markdown"
     assert meta["grade_id"] == "conv_backward_derivation" and meta["points"] == 6 and not meta["locked"]
     assert cell.metadata["course"] == {"extra_credit": True}
@@ -123,8 +116,8 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
         ).execute()
         seconds = time.perf_counter() - start
     failed, where = {}, {}
-    for cell in _graded_code_cells(nb):
-        gid = _nbgrader(cell)["grade_id"]
+    for cell in graded_code_cells(nb):
+        gid = nbgrader_meta(cell)["grade_id"]
         outputs = cell.get("outputs", [])
         errors = [o for o in outputs if o.output_type == "error"]
         stderr = [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
@@ -136,7 +129,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
             failed[gid] = f"stderr: {stderr[0].text}"[:300]
             where[gid] = "stderr only"
     return {"failed": failed, "where": where, "seconds": seconds,
-            "graded": [_nbgrader(c)["grade_id"] for c in _graded_code_cells(nb)]}
+            "graded": [nbgrader_meta(c)["grade_id"] for c in graded_code_cells(nb)]}
 
 
 def _failing_part(source: str, traceback: list[str]) -> str:

@@ -21,6 +21,12 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_cells import (
+    cell_timeout,
+    graded_code_cells,
+    nbgrader_meta,
+    run_cells_in_process,
+)
 
 from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
@@ -37,19 +43,6 @@ FAST_CHECKS = ("binary_classifier_loss_test", "binary_classifier_gradient_test",
                "fc_net_bn_dropout_gradient_test")
 
 
-def _nbgrader(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def _graded_code_cells(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
-
-
-def cell_timeout(cell) -> int:
-    """The per-cell limit the autograder applies: ``metadata.course.timeout`` or the default."""
-    return int(cell.metadata.get("course", {}).get("timeout", DEFAULT_CELL_TIMEOUT))
-
-
 @pytest.fixture(scope="module")
 def notebook():
     return nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
@@ -60,12 +53,12 @@ def notebook():
 
 def test_notebook_metadata_and_points(notebook):
     nbformat.validate(notebook)
-    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    ids = [nbgrader_meta(c).get("grade_id") for c in notebook.cells]
     assert None not in ids and len(ids) == len(set(ids))
-    tests = _graded_code_cells(notebook)
-    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    tests = graded_code_cells(notebook)
+    assert sum(nbgrader_meta(c)["points"] for c in tests) == AUTOGRADED_POINTS
     for cell in tests:
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
         begin, end = cell.source.find("### BEGIN HIDDEN TESTS"), cell.source.find("### END HIDDEN TESTS")
         assert 0 < begin < end, f"{meta['grade_id']}: visible check, then hidden tests"
@@ -78,16 +71,16 @@ def test_notebook_metadata_and_points(notebook):
 
 def test_training_cells_have_finite_timeouts(notebook):
     trains = [c for c in notebook.cells if c.cell_type == "code" and "Solver(" in c.source
-              and not _nbgrader(c).get("grade")]
+              and not nbgrader_meta(c).get("grade")]
     assert trains, "the notebook trains somewhere"
     for cell in trains:
-        assert 0 < cell.metadata["course"]["timeout"] <= 300, _nbgrader(cell)["grade_id"]
-    solutions = [c for c in notebook.cells if _nbgrader(c).get("solution")]
-    code = {_nbgrader(c)["grade_id"] for c in solutions if c.cell_type == "code"}
+        assert 0 < cell.metadata["course"]["timeout"] <= 300, nbgrader_meta(cell)["grade_id"]
+    solutions = [c for c in notebook.cells if nbgrader_meta(c).get("solution")]
+    code = {nbgrader_meta(c)["grade_id"] for c in solutions if c.cell_type == "code"}
     written = [c for c in solutions if c.cell_type == "markdown"]
     assert code == {"overfit", "train"}
-    assert {_nbgrader(c)["grade_id"] for c in written} == {"binary_question", "exploding_loss"}
-    assert sum(_nbgrader(c)["points"] for c in written) == MANUAL_POINTS
+    assert {nbgrader_meta(c)["grade_id"] for c in written} == {"binary_question", "exploding_loss"}
+    assert sum(nbgrader_meta(c)["points"] for c in written) == MANUAL_POINTS
     for cell in solutions:
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
 
@@ -166,43 +159,18 @@ def test_invalid_arguments_are_refused(fc_net):
 # ---------------------------------------------------------------- graded checks against mutants (fast)
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id)
-
-
 def run_fast_checks(nb, module_dir: Path, checks=FAST_CHECKS, data_kwargs=None) -> dict[str, str]:
     """Run the setup cell and the training-free graded cells ``checks`` in-process.
 
     ``module_dir`` holds (possibly mutated) student modules; ``data`` is a small
     MNIST subset (``load_mnist(**data_kwargs)``). Returns ``{grade_id: failure}``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     from starter import load_mnist
 
-    setup = _cell(nb, "setup").source
-    setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
-    student = ("layers", "optim", "fc_net", "cnn")
-    saved_path = list(sys.path)
-    sys.path.insert(0, str(module_dir))
-    for name in student:
-        sys.modules.pop(name, None)
-    failed = {}
-    try:
-        ns: dict = {}
-        exec(compile(setup, "setup", "exec"), ns)
-        ns["data"] = load_mnist(**(data_kwargs or dict(num_train=100, num_val=10, num_test=10)))
-        for gid in checks:
-            try:
-                exec(compile(_cell(nb, gid).source, gid, "exec"), ns)
-            except Exception as exc:  # noqa: BLE001 - any failure loses the cell's points
-                failed[gid] = f"{type(exc).__name__}: {exc}"[:300]
-    finally:
-        sys.path[:] = saved_path
-        for name in student:
-            sys.modules.pop(name, None)
-    return failed
+    def small_data(namespace: dict) -> None:
+        namespace["data"] = load_mnist(**(data_kwargs or dict(num_train=100, num_val=10, num_test=10)))
+
+    return run_cells_in_process(nb, module_dir, ("layers", "optim", "fc_net", "cnn"), checks, prepare=small_data)
 
 
 def _mutants() -> list[Mutant]:
@@ -256,7 +224,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
             path.write_text(apply_mutant(path.read_text(), mutant))
         nb = nbformat.read(work / notebook, as_version=4)
         client = NotebookClient(
-            nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",
+            nb, timeout_func=lambda cell: cell_timeout(cell, DEFAULT_CELL_TIMEOUT), allow_errors=True, kernel_name="python3",
             interrupt_on_timeout=True, record_timing=True,
             resources={"metadata": {"path": str(work)}},
         )
@@ -265,7 +233,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
         seconds = time.perf_counter() - start
     failed, cells, outputs, errors = {}, {}, {}, {}
     for index, cell in enumerate(nb.cells):
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         timing = cell.metadata.get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
             from datetime import datetime
@@ -278,7 +246,7 @@ def run_notebook(mutant: Mutant | None = None, notebook: str = NOTEBOOK,
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 errors[gid or f"cell {index}"] = f"{out.ename}: {out.evalue}"[:300]
-        if not _nbgrader(cell).get("grade"):
+        if not nbgrader_meta(cell).get("grade"):
             continue
         for out in cell.get("outputs", []):
             if out.output_type == "error":

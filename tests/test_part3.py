@@ -15,14 +15,8 @@ import sys
 import nbformat
 import numpy as np
 import pytest
-from test_part2 import (
-    ROOT,
-    SOLUTIONS,
-    _graded_code_cells,
-    _nbgrader,
-    run_fast_checks,
-    run_notebook,
-)
+from notebook_cells import graded_code_cells, nbgrader_meta
+from test_part2 import ROOT, SOLUTIONS, run_fast_checks, run_notebook
 
 from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
@@ -40,18 +34,18 @@ def notebook():
 
 def test_notebook_metadata_and_points(notebook):
     nbformat.validate(notebook)
-    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    ids = [nbgrader_meta(c).get("grade_id") for c in notebook.cells]
     assert None not in ids and len(ids) == len(set(ids))
-    tests = _graded_code_cells(notebook)
-    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
-    assert {_nbgrader(c)["grade_id"] for c in tests} >= set(FAST_CHECKS)
+    tests = graded_code_cells(notebook)
+    assert sum(nbgrader_meta(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert {nbgrader_meta(c)["grade_id"] for c in tests} >= set(FAST_CHECKS)
     for cell in tests:
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
         begin, end = cell.source.find("### BEGIN HIDDEN TESTS"), cell.source.find("### END HIDDEN TESTS")
         assert 0 < begin < end, meta["grade_id"]
-    train = next(c for c in notebook.cells if _nbgrader(c).get("grade_id") == "train")
-    assert _nbgrader(train)["solution"] and 0 < train.metadata["course"]["timeout"] <= 300
+    train = next(c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == "train")
+    assert nbgrader_meta(train)["solution"] and 0 < train.metadata["course"]["timeout"] <= 300
 
 
 # ---------------------------------------------------------------- model contract (fast)

@@ -26,6 +26,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_cells import (
+    cell_by_id,
+    cell_timeout,
+    graded_code_cells,
+    nbgrader_meta,
+    run_cells_in_process,
+)
 
 from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
@@ -40,23 +47,6 @@ AUTOGRADED_POINTS = 10
 FAST_CHECKS = ("global_avg_pool_test", "classifier_loss_test", "finetune_gradient_test")
 
 
-def _nbgrader(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def _graded_code_cells(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
-
-
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id)
-
-
-def cell_timeout(cell) -> int:
-    """The per-cell limit: ``metadata.course.timeout`` or the default."""
-    return int(cell.metadata.get("course", {}).get("timeout", DEFAULT_CELL_TIMEOUT))
-
-
 @pytest.fixture(scope="module")
 def notebook():
     return nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
@@ -67,14 +57,14 @@ def notebook():
 
 def test_notebook_metadata_and_points(notebook):
     nbformat.validate(notebook)
-    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    ids = [nbgrader_meta(c).get("grade_id") for c in notebook.cells]
     assert None not in ids and len(ids) == len(set(ids))
-    tests = _graded_code_cells(notebook)
-    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
-    assert {_nbgrader(c)["grade_id"] for c in tests} == {
+    tests = graded_code_cells(notebook)
+    assert sum(nbgrader_meta(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert {nbgrader_meta(c)["grade_id"] for c in tests} == {
         *FAST_CHECKS, "frozen_accuracy_test", "finetune_accuracy_test"}
     for cell in tests:
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
         begin, end = cell.source.find("### BEGIN HIDDEN TESTS"), cell.source.find("### END HIDDEN TESTS")
         assert 0 < begin < end, f"{meta['grade_id']}: visible check, then hidden tests"
@@ -86,17 +76,17 @@ def test_notebook_metadata_and_points(notebook):
 def test_long_cells_have_finite_timeouts_within_the_autograders(notebook):
     long = [c for c in notebook.cells
             if any(s in c.source for s in ("Solver(", "extract_activations(", "augmented_activations("))
-            and c.cell_type == "code" and _nbgrader(c).get("grade_id") != "setup"]
-    assert {_nbgrader(c)["grade_id"] for c in long} >= {"features", "train_frozen", "train_finetune"}
+            and c.cell_type == "code" and nbgrader_meta(c).get("grade_id") != "setup"]
+    assert {nbgrader_meta(c)["grade_id"] for c in long} >= {"features", "train_frozen", "train_finetune"}
     for cell in long:
-        assert 0 < cell.metadata["course"]["timeout"] <= AUTOGRADER_CELL_TIMEOUT, _nbgrader(cell)["grade_id"]
-    solutions = [c for c in notebook.cells if _nbgrader(c).get("solution") and c.cell_type == "code"]
-    assert {_nbgrader(c)["grade_id"] for c in solutions} == {"train_frozen", "train_finetune"}
+        assert 0 < cell.metadata["course"]["timeout"] <= AUTOGRADER_CELL_TIMEOUT, nbgrader_meta(cell)["grade_id"]
+    solutions = [c for c in notebook.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+    assert {nbgrader_meta(c)["grade_id"] for c in solutions} == {"train_frozen", "train_finetune"}
 
 
 def test_accuracy_thresholds_are_the_documented_ones(notebook):
-    frozen = _cell(notebook, "frozen_accuracy_test").source
-    finetune = _cell(notebook, "finetune_accuracy_test").source
+    frozen = cell_by_id(notebook, "frozen_accuracy_test").source
+    finetune = cell_by_id(notebook, "finetune_accuracy_test").source
     assert re.search(r"frozen_acc >= 0\.88\b", frozen) and re.search(r"_acc >= 0\.88\b", frozen)
     assert re.search(r"finetune_acc >= 0\.9\b", finetune) and re.search(r"_acc >= 0\.9\b", finetune)
 
@@ -176,30 +166,8 @@ def test_augmented_activations_layout(tl, net):
 
 def run_fast_checks(nb, module_dir: Path, net) -> dict[str, str]:
     """Run the setup cell and the training-free graded cells in-process; return failures."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    setup = _cell(nb, "setup").source
-    setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
-    saved_path = list(sys.path)
-    sys.path.insert(0, str(module_dir))
-    for name in STUDENT_MODULES:
-        sys.modules.pop(name, None)
-    failed = {}
-    try:
-        ns: dict = {}
-        exec(compile(setup, "setup", "exec"), ns)
-        ns["net"] = net.copy()
-        for gid in FAST_CHECKS:
-            try:
-                exec(compile(_cell(nb, gid).source, gid, "exec"), ns)
-            except Exception as exc:  # noqa: BLE001 - any failure loses the cell's points
-                failed[gid] = f"{type(exc).__name__}: {exc}"[:300]
-    finally:
-        sys.path[:] = saved_path
-        for name in STUDENT_MODULES:
-            sys.modules.pop(name, None)
-    return failed
+    return run_cells_in_process(nb, module_dir, STUDENT_MODULES, FAST_CHECKS,
+                                prepare=lambda namespace: namespace.__setitem__("net", net.copy()))
 
 
 def _mutants() -> list[Mutant]:
@@ -251,7 +219,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
             path.write_text(apply_mutant(path.read_text(), mutant))
         nb = nbformat.read(work / NOTEBOOK, as_version=4)
         client = NotebookClient(
-            nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",
+            nb, timeout_func=lambda cell: cell_timeout(cell, DEFAULT_CELL_TIMEOUT), allow_errors=True, kernel_name="python3",
             interrupt_on_timeout=True, record_timing=True,
             resources={"metadata": {"path": str(work)}},
         )
@@ -260,7 +228,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
         seconds = time.perf_counter() - start
     failed, cells, outputs = {}, {}, {}
     for cell in nb.cells:
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         timing = cell.metadata.get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
             t0 = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
@@ -268,7 +236,7 @@ def run_notebook(mutant: Mutant | None = None) -> dict:
             cells[gid] = (t1 - t0).total_seconds()
         outputs[gid] = "".join(o.get("text", "") for o in cell.get("outputs", [])
                                if o.output_type == "stream" and o.name == "stdout")
-        if not _nbgrader(cell).get("grade"):
+        if not nbgrader_meta(cell).get("grade"):
             continue
         for out in cell.get("outputs", []):
             if out.output_type == "error":

@@ -15,20 +15,22 @@ are copied to ``$PART6_FIGURES`` (default ``/tmp/part6-figures``).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
-import warnings
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_cells import (
+    cell_timeout,
+    graded_code_cells,
+    nbgrader_meta,
+    run_cells_in_process,
+)
 
 from grading.mutation.mutant_files import Mutant, apply_mutant, load_mutants
 
@@ -42,23 +44,6 @@ LOSS_CHECKS = ("content_loss_test", "gram_matrix_test", "gram_matrix_backward_te
                "style_loss_test", "tv_loss_test")
 RUN_CHECK = "style_transfer_test"
 FIGURES = Path(os.environ.get("PART6_FIGURES", "/tmp/part6-figures"))
-
-
-def _nbgrader(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def _graded_code_cells(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade")]
-
-
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id)
-
-
-def cell_timeout(cell) -> int:
-    """The per-cell limit: ``metadata.course.timeout`` or the default (nbclient ``timeout_func``)."""
-    return int(cell.metadata.get("course", {}).get("timeout", DEFAULT_CELL_TIMEOUT))
 
 
 def _mutants() -> list[Mutant]:
@@ -76,20 +61,20 @@ def notebook():
 def test_notebook_metadata_and_points(notebook):
     nbformat.validate(notebook)
     assert notebook.metadata["kernelspec"]["name"] == "python3"
-    ids = [_nbgrader(c).get("grade_id") for c in notebook.cells]
+    ids = [nbgrader_meta(c).get("grade_id") for c in notebook.cells]
     assert None not in ids and len(ids) == len(set(ids))
-    assert all(_nbgrader(c).get("schema_version") == 3 for c in notebook.cells)
-    tests = _graded_code_cells(notebook)
-    assert [_nbgrader(c)["grade_id"] for c in tests] == [*LOSS_CHECKS, RUN_CHECK]
-    assert sum(_nbgrader(c)["points"] for c in tests) == AUTOGRADED_POINTS
+    assert all(nbgrader_meta(c).get("schema_version") == 3 for c in notebook.cells)
+    tests = graded_code_cells(notebook)
+    assert [nbgrader_meta(c)["grade_id"] for c in tests] == [*LOSS_CHECKS, RUN_CHECK]
+    assert sum(nbgrader_meta(c)["points"] for c in tests) == AUTOGRADED_POINTS
     for cell in tests:
-        meta, src = _nbgrader(cell), cell.source
+        meta, src = nbgrader_meta(cell), cell.source
         assert meta["locked"] and not meta["solution"] and meta["points"] > 0, meta["grade_id"]
         begin, end = src.find("### BEGIN HIDDEN TESTS"), src.find("### END HIDDEN TESTS")
         assert 0 < begin < end, f"{meta['grade_id']}: visible check first, then one hidden region"
         assert src.count("### BEGIN HIDDEN TESTS") == 1, meta["grade_id"]
         assert "assert" in src[:begin] and "assert" in src[begin:end], meta["grade_id"]
-    assert not any(_nbgrader(c).get("solution") and c.cell_type == "code" for c in notebook.cells), \
+    assert not any(nbgrader_meta(c).get("solution") and c.cell_type == "code" for c in notebook.cells), \
         "no solution code cells (written answers are tested in test_written_questions.py)"
     first = next(c for c in notebook.cells if c.cell_type == "code")
     assert "%load_ext autoreload" in first.source and "%autoreload 2" in first.source
@@ -100,7 +85,7 @@ def test_style_transfer_cells_have_finite_timeouts(notebook):
     runs = [c for c in notebook.cells if re.search(r"style_transfer\(\s*model", c.source)]
     assert len(runs) == 3  # two paintings and the texture
     for cell in runs:
-        assert 0 < cell.metadata["course"]["timeout"] <= 300, _nbgrader(cell)["grade_id"]
+        assert 0 < cell.metadata["course"]["timeout"] <= 300, nbgrader_meta(cell)["grade_id"]
 
 
 def test_module_has_solution_regions_with_todos():
@@ -121,36 +106,7 @@ def run_loss_checks(nb, module_dir: Path, workdir: Path) -> dict[str, str]:
     A check fails when it raises, writes to stderr or warns (nbgrader scores a
     cell that writes to stderr 0). ``workdir`` receives the setup's output folder.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    setup = "\n".join(line for line in _cell(nb, "setup").source.splitlines()
-                      if not line.startswith("%"))
-    saved_path, saved_cwd = list(sys.path), os.getcwd()
-    sys.path.insert(0, str(module_dir))
-    sys.modules.pop(MODULE, None)
-    failed: dict[str, str] = {}
-    try:
-        os.chdir(workdir)
-        ns: dict = {}
-        exec(compile(setup, "setup", "exec"), ns)
-        for gid in LOSS_CHECKS:
-            err = io.StringIO()
-            try:
-                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), \
-                        warnings.catch_warnings():
-                    warnings.simplefilter("error")
-                    exec(compile(_cell(nb, gid).source, gid, "exec"), ns)
-            except Exception as exc:  # noqa: BLE001 - any failure loses the cell's points
-                failed[gid] = f"{type(exc).__name__}: {exc}"[:300]
-            else:
-                if err.getvalue():
-                    failed[gid] = f"stderr: {err.getvalue()}"[:300]
-    finally:
-        os.chdir(saved_cwd)
-        sys.path[:] = saved_path
-        sys.modules.pop(MODULE, None)
-    return failed
+    return run_cells_in_process(nb, module_dir, (MODULE,), LOSS_CHECKS, workdir=workdir, stderr_fails=True)
 
 
 def _mutated_copy(mutant: Mutant | None, dest: Path) -> Path:
@@ -207,7 +163,7 @@ def run_notebook(mutant: Mutant | None = None, keep_figures: Path | None = None)
         shutil.copy(SOLUTIONS / NOTEBOOK, work / NOTEBOOK)
         nb = nbformat.read(work / NOTEBOOK, as_version=4)
         client = NotebookClient(
-            nb, timeout_func=cell_timeout, allow_errors=True, kernel_name="python3",
+            nb, timeout_func=lambda cell: cell_timeout(cell, DEFAULT_CELL_TIMEOUT), allow_errors=True, kernel_name="python3",
             interrupt_on_timeout=True, record_timing=True,
             resources={"metadata": {"path": str(work)}},
         )
@@ -222,7 +178,7 @@ def run_notebook(mutant: Mutant | None = None, keep_figures: Path | None = None)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        gid = _nbgrader(cell)["grade_id"]
+        gid = nbgrader_meta(cell)["grade_id"]
         cells[gid] = _seconds(cell)
         outputs[gid] = "".join(o.get("text", "") for o in cell.get("outputs", [])
                                if o.output_type == "stream" and o.name == "stdout")
@@ -230,7 +186,7 @@ def run_notebook(mutant: Mutant | None = None, keep_figures: Path | None = None)
         stderr = [o for o in cell.get("outputs", []) if o.output_type == "stream" and o.name == "stderr"]
         if errors:
             failed[gid] = f"{errors[0].ename}: {errors[0].evalue}"[:300]
-        elif stderr and _nbgrader(cell).get("grade"):
+        elif stderr and nbgrader_meta(cell).get("grade"):
             failed[gid] = f"stderr: {stderr[0].text}"[:300]
     return {"failed": failed, "seconds": seconds, "cells": cells, "outputs": outputs}
 
