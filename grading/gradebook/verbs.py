@@ -59,7 +59,7 @@ def _manual_grades(args: argparse.Namespace) -> int:
         import_scores,
         write_template,
     )
-    from grading.layout import CoursePaths
+    from grading.layout import CoursePaths, OutLayout
 
     source = args.source or CoursePaths.from_repo().source_dir
     if args.template is not None:
@@ -71,7 +71,7 @@ def _manual_grades(args: argparse.Namespace) -> int:
               f"  python -m grading manual-grades {args.out} --import {args.template}")
         return 0
     count, table, zeros = import_scores(args.out, args.import_file, source)
-    print(f"recorded {count} manual score(s) from {args.import_file}; {args.out / 'grades.csv'} rewritten "
+    print(f"recorded {count} manual score(s) from {args.import_file}; {OutLayout(args.out).grades_csv} rewritten "
           "with the final grades")
     if zeros:
         print(f"recorded 0 for {zeros} written answer(s) with nothing written (no answer, notebook missing)")
