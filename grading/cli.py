@@ -15,6 +15,7 @@ from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
 from grading.errors import GradingError
+from grading.extras import missing_extra
 
 # The subpackages with verbs, in the order of --help.
 VERB_PACKAGES: tuple[str, ...] = ("release", "autograde", "report", "demo", "mutation", "gradebook", "similarity",
@@ -52,4 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except GradingError as error:
         print(f"python -m grading {args.verb}: error: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:
+        # A verb imports its optional packages when it runs; one of the grader's extra is missing.
+        missing = missing_extra(error)
+        if missing is None:
+            raise
+        print(f"python -m grading {args.verb}: error: {missing}", file=sys.stderr)
         return 2

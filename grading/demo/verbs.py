@@ -40,7 +40,9 @@ def register(verbs: argparse._SubParsersAction) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from grading.autograde.run import AutogradeSettings
     from grading.demo.run import run_demo
+    from grading.extras import require
 
+    require("copydetect")  # the demo ends with the similarity check: say so before grading, not after
     if args.full or args.notebooks:
         notebooks, cell_timeout = args.notebooks, FULL_DEMO_CELL_TIMEOUT
     else:

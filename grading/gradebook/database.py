@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SAWarning
 
 from grading.errors import GradingError
+from grading.extras import GRADER_INSTALL
 from grading.layout import ASSIGNMENT_ID, OutLayout
 
 GRADES_HEADER = ("student_id", "notebook", "grade_id", "kind", "score", "max_score")
@@ -62,8 +63,7 @@ def check_db_url(url: str) -> str:
                 continue
             return parsed.set(drivername=driver).render_as_string(hide_password=False)
         raise GradebookUrlError(
-            "--db postgresql://... needs a PostgreSQL driver, part of the grader's install extra: "
-            "pip install -e '.[grading]' (or bash scripts/setup.sh)"
+            f"--db postgresql://... needs a PostgreSQL driver, part of the grader's install extra: {GRADER_INSTALL}"
         )
     return url
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 from grading.autograde.submissions import VALID_STUDENT_ID
 from grading.errors import GradingError
+from grading.gradebook import EXPORT_FORMATS
 from grading.gradebook.database import CourseGradebook, GradeRow, format_points, gradebook_url
 from grading.layout import ASSIGNMENT_ID, OutLayout
 
-FORMATS = ("canvas", "generic")
 CANVAS_ID_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_MATCH_COLUMNS = ("SIS User ID", "SIS Login ID", "ID")
 
@@ -168,8 +168,8 @@ def write_canvas(out_dir: Path, target: Path, roster: Path | None = None, total_
 
 def export(out_dir: Path, layout: str, target: Path | None = None, roster: Path | None = None,
            total_only: bool = False, warn: Callable[[str], None] = print) -> Path:
-    if layout not in FORMATS:
-        raise ExportError(f"unknown format {layout!r}; choose one of {', '.join(FORMATS)}")
+    if layout not in EXPORT_FORMATS:
+        raise ExportError(f"unknown format {layout!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     target = target or out_dir / f"grades-{layout}.csv"
     if layout == "generic":
         count = write_generic(out_dir, target)

@@ -10,13 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from grading.gradebook import EXPORT_FORMATS
+
 
 def register(verbs: argparse._SubParsersAction) -> None:
-    from grading.gradebook.export import FORMATS
-
     parser = verbs.add_parser("export", help="grades as CSV for a learning-management system (Canvas, generic)")
     parser.add_argument("out_dir", type=Path, metavar="OUT", help="the --out folder of autograde")
-    parser.add_argument("--format", choices=FORMATS, default="generic",
+    parser.add_argument("--format", choices=EXPORT_FORMATS, default="generic",
                         help="canvas: Canvas gradebook import; generic: one row per student (default)")
     parser.add_argument("--out", type=Path, dest="target", metavar="FILE",
                         help="where to write (default OUT/grades-FORMAT.csv)")

@@ -9,11 +9,7 @@ from pathlib import Path
 
 from grading.errors import positive_int
 from grading.layout import CoursePaths
-from grading.mutation.mutant_files import BUNDLED_MUTANTS, Mutant
-from grading.mutation.reach import UsageMap, mutated_symbols
-from grading.mutation.run import run_mutate
-from grading.mutation.selection import MutateError, select_mutants
-from grading.mutation.summary import REPORT_MD, summary_table, thresholds_met
+from grading.mutation.mutant_files import BUNDLED_MUTANTS
 
 
 def _fraction(text: str) -> float:
@@ -57,7 +53,13 @@ def register(verbs: argparse._SubParsersAction) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    # Imported here: nbformat and nbgrader take seconds to import, and --help needs neither.
     from grading.autograde.run import AutogradeSettings
+    from grading.mutation.mutant_files import Mutant
+    from grading.mutation.reach import UsageMap, mutated_symbols
+    from grading.mutation.run import run_mutate
+    from grading.mutation.selection import MutateError, select_mutants
+    from grading.mutation.summary import REPORT_MD, summary_table, thresholds_met
 
     course = CoursePaths.from_repo()
     usage = UsageMap(course.source_dir)

@@ -24,14 +24,8 @@ from grading.autograde.submissions import SubmissionsError, find_students
 from grading.errors import GradingError
 from grading.layout import module_files, notebook_ids
 from grading.similarity.extract import SkippedFile, WrittenCode, given_code, written_code
-from grading.similarity.fingerprints import (
-    GUARANTEE_THRESHOLD,
-    NOISE_THRESHOLD,
-    Fingerprint,
-    boilerplate_hashes,
-    fingerprint,
-    score,
-)
+from grading.similarity.fingerprints import Fingerprint, boilerplate_hashes, fingerprint, score
+from grading.similarity.thresholds import GUARANTEE_THRESHOLD, NOISE_THRESHOLD
 
 PAIRS_HEADER = ["student_a", "student_b", "file", "similarity", "fraction_a", "fraction_b",
                 "shared_tokens_a", "shared_tokens_b", "tokens_a", "tokens_b"]

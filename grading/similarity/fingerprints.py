@@ -25,7 +25,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from copydetect import defaults
 from copydetect.detector import compare_files
 from copydetect.utils import (
     filter_code,
@@ -35,8 +34,7 @@ from copydetect.utils import (
     winnow,
 )
 
-NOISE_THRESHOLD = defaults.NOISE_THRESHOLD  # k: shorter matches (in filtered characters) are noise
-GUARANTEE_THRESHOLD = defaults.GUARANTEE_THRESHOLD  # matches this long are always found
+from grading.similarity.thresholds import GUARANTEE_THRESHOLD, NOISE_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from grading.similarity.thresholds import GUARANTEE_THRESHOLD, NOISE_THRESHOLD
+
 HELP = "pairs of students who share their written code: OUT/similarity/ (pairs.csv, index.html)"
 
 
@@ -24,8 +26,6 @@ def _positive(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from grading.similarity.fingerprints import GUARANTEE_THRESHOLD, NOISE_THRESHOLD
-
     parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
                         help="folder with one folder per student (as for autograde)")
     parser.add_argument("--out", type=Path, required=True, metavar="OUT",
@@ -47,7 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from grading.extras import require
     from grading.layout import CourseError, CoursePaths
+
+    require("copydetect")
     from grading.similarity.check import SimilarityError, SimilaritySettings, check_similarity
 
     try:

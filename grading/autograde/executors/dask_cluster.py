@@ -32,6 +32,7 @@ from pathlib import Path
 
 from grading.autograde.executors.job import Job, JobResult, run_job
 from grading.errors import GradingError
+from grading.extras import GRADER_INSTALL
 
 # Never shipped back: the student's own files (the parent has them) and oversized outputs.
 _NOT_RETURNED = ("submitted",)
@@ -139,8 +140,7 @@ class DaskExecutor:
             from distributed import Client
         except ImportError as error:
             raise DaskExecutorError(
-                "--scheduler needs dask.distributed, part of the grader's install extra: "
-                "pip install -e '.[grading]' (or bash scripts/setup.sh)"
+                f"--scheduler needs dask.distributed, part of the grader's install extra: {GRADER_INSTALL}"
             ) from error
         try:
             return Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
