@@ -46,7 +46,12 @@ class CoursePaths:
                 "repository root (the folder that holds solutions/ and assignments/)"
             )
         datasets = root / "datasets"
-        return cls(source, root / "assignments" / ASSIGNMENT_ID, datasets if datasets.is_dir() else None)
+        return cls(source, release_dir_of(root), datasets if datasets.is_dir() else None)
+
+
+def release_dir_of(root: Path) -> Path:
+    """Where the student release lives under a course repository or an unzipped student bundle."""
+    return root / "assignments" / ASSIGNMENT_ID
 
 
 def notebook_ids(source_dir: Path) -> list[str]:

@@ -27,22 +27,19 @@ def register(verbs: argparse._SubParsersAction) -> None:
 
 def _release_dir(given: Path | None) -> Path:
     from grading.check.files import CheckError
-    from grading.layout import CourseError, CoursePaths
+    from grading.layout import release_dir_of
 
     if given is not None:
         if not given.is_dir():
             raise CheckError(f"--release {given}: no such folder")
         return given.resolve()
-    candidates = [Path.cwd(), Path(__file__).resolve().parents[2]]
-    for root in candidates:
-        try:
-            release = CoursePaths.from_repo(root).release_dir
-        except CourseError:
-            continue
-        if release.is_dir():
-            return release
-    raise CheckError("cannot find the released assignment (assignments/dl): run from the course "
-                     "repository's root or pass --release DIR")
+    # the folder the command runs from, else the one this package was installed from: the course
+    # repository or the unzipped student bundle, each with assignments/dl
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if release_dir_of(root).is_dir():
+            return release_dir_of(root).resolve()
+    raise CheckError("cannot find the released assignment (assignments/dl): run from the root of the "
+                     "unzipped course bundle (or the course repository) or pass --release DIR")
 
 
 def _check(args: argparse.Namespace) -> int:
