@@ -145,26 +145,32 @@ def test_the_kernel_launcher_drops_to_its_uid_with_limits_and_hidden_paths(tmp_p
     assert (notebook_dir / "written-by-kernel.txt").read_text() == "ok"
 
 
-WITHOUT_ROOT = textwrap.dedent("""
+WITHOUT_USER_NAMESPACES = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     os.geteuid = lambda: 1000  # what the job sees when the grader is not root
-    from grading.sandbox.isolation import SANDBOX_ENV, KernelSandbox, enter_job_sandbox
-    report, uid = enter_job_sandbox(Path(sys.argv[1]))
-    sandbox = KernelSandbox.from_env(os.environ[SANDBOX_ENV])
-    print(json.dumps({"line": report.line(), "uid": uid, "sandbox_uid": sandbox.uid, "hide": sandbox.hide}))
+    import grading.sandbox.isolation as isolation
+    # as on a machine whose sysctl forbids unprivileged user namespaces
+    isolation.user_namespaces_allowed = lambda: "user namespaces are disabled (sysctl user.max_user_namespaces = 0)"
+    report, processes = isolation.enter_job_sandbox(Path(sys.argv[1]))
+    sandbox = isolation.KernelSandbox.from_env(os.environ[isolation.SANDBOX_ENV])
+    print(json.dumps({"line": report.line(), "known": processes.known, "sandbox_uid": sandbox.uid,
+                      "hide": sandbox.hide, "pid_namespace": sandbox.pid_namespace}))
 """)
 
 
-def test_without_root_the_job_still_runs_and_says_what_is_not_enforced(tmp_path):
+def test_without_root_nor_user_namespaces_the_job_says_what_is_not_enforced(tmp_path):
+    """The job itself still runs (the verbs refuse before, unless --allow-unisolated: test_nonroot.py)."""
     (tmp_path / "gradebook.db").write_text("")
-    done = subprocess.run([sys.executable, "-c", WITHOUT_ROOT, str(tmp_path)], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", WITHOUT_USER_NAMESPACES, str(tmp_path)], capture_output=True,
                           text=True, timeout=60, cwd=REPO, env=nbgrader_env(), check=True)
     result = json.loads(done.stdout)
-    assert result["uid"] is None and result["sandbox_uid"] is None and result["hide"] == []
+    assert result["sandbox_uid"] is None and result["hide"] == [] and not result["pid_namespace"]
+    assert not result["known"]
     line = result["line"]
-    for missing in ("network namespace (needs root)", "separate uid (needs root)",
-                    "hidden solutions/submissions/gradebook (needs root)"):
+    why = "user namespaces are disabled (sysctl user.max_user_namespaces = 0)"
+    for missing in (f"network namespace ({why})", f"hidden solutions/submissions/gradebook ({why})",
+                    f"kernel's own processes (no uid or PID namespace: {why})"):
         assert missing in line.split("NOT enforced: ")[1], line
     assert "kernel limits: memory 6 GiB" in line and "process limit not set" in line
     assert oct((tmp_path / "gradebook.db").stat().st_mode & 0o777) == "0o600"

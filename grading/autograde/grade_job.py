@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grading.layout import ASSIGNMENT_ID, CourseDirectory
 from grading.nbgrader.run import nbgrader_argv, nbgrader_env
-from grading.sandbox.isolation import enter_job_sandbox, kill_uid_processes
+from grading.sandbox.isolation import enter_job_sandbox
 
 JOB_REPORT = CourseDirectory.JOB_REPORT
 EVENTS_DIR = CourseDirectory.EVENTS_DIR
@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     course_root, student, notebooks = Path(argv[0]).resolve(), argv[1], argv[2:]
     report_path = course_root / JOB_REPORT
     attempts: list[dict[str, object]] = []
-    isolation, uid = enter_job_sandbox(course_root)
+    isolation, students_processes = enter_job_sandbox(course_root)
     os.environ["DL_GRADING_EVENTS"] = str(course_root / EVENTS_DIR)
     report = {"student": student, "isolation": {"enforced": isolation.enforced,
                                                 "not_enforced": isolation.not_enforced},
@@ -111,8 +111,7 @@ def main(argv: list[str]) -> int:
             # Saved after each notebook: the sandbox may stop us at any time.
             report_path.write_text(json.dumps(report, indent=1))
     finally:
-        if uid is not None:
-            kill_uid_processes(uid)  # whatever the student's code left running
+        students_processes.kill()  # whatever the student's code left running
     return 0
 
 

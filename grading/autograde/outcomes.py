@@ -112,6 +112,14 @@ def notebook_events(course_root: Path, notebook: str) -> list[str]:
     return [str(event) for event in events]
 
 
+def job_not_enforced(course_root: Path) -> list[str]:
+    """What the grading job's sandbox could not enforce, from job.json ([] when all was, or no job ran)."""
+    try:
+        return list(json.loads((course_root / JOB_REPORT).read_text())["isolation"].get("not_enforced", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
 def isolation_notes(course_root: Path) -> list[str]:
     """One line: what the grading job enforced and what it could not, from job.json."""
     try:

@@ -39,6 +39,7 @@ from grading.autograde.outcomes import (
     NotebookOutcome,
     SubmissionOutcome,
     isolation_notes,
+    job_not_enforced,
     notebook_seconds,
     notebook_status,
 )
@@ -73,6 +74,7 @@ from grading.nbgrader.config import write_autograde_config
 from grading.nbgrader.run import nbgrader_env
 from grading.release.build import generate_assignment
 from grading.report.feedback import generate_feedback
+from grading.sandbox.preflight import isolation_line, require_isolation
 
 # The training notebooks run for minutes; a loaded machine can make that ten.
 SECONDS_PER_NOTEBOOK = 1200.0
@@ -90,6 +92,8 @@ class AutogradeSettings:
     # The course gradebook's SQLAlchemy URL (postgresql://...); None: SQLite OUT/gradebook.db.
     db_url: str | None = None
     force: bool = False  # regrade submissions already graded whose files did not change
+    # Grade even where part of the sandbox cannot be enforced (every output then says what was not).
+    allow_unisolated: bool = False
 
 
 @dataclass
@@ -103,6 +107,7 @@ class AutogradeSummary:
     gradebook_url: str | None = None  # the --db URL without password; None for OUT/gradebook.db
     # notebook -> {grade_id: points} of extra-credit cells (not in the points possible)
     extra_credit: dict[str, dict[str, float]] = field(default_factory=dict)
+    not_enforced: list[str] = field(default_factory=list)  # parts of the sandbox this machine lacked
 
     @property
     def graded_everyone(self) -> bool:
@@ -301,6 +306,9 @@ def autograde(
     started = time.monotonic()
     students, warnings = find_students(submissions_dir)
     notebooks = _selected_notebooks(course.source_dir, settings.notebooks)
+    # Before any student's code runs: refuse (UnisolatedError) where the sandbox cannot be enforced.
+    # A dask cluster's workers isolate each job themselves and record it in the job's report.
+    not_enforced = [] if settings.scheduler else require_isolation(settings.allow_unisolated)
     extra_credit = extra_credit_cells(course.source_dir, notebooks)
     db_url = check_db_url(settings.db_url) if settings.db_url else None
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -308,6 +316,7 @@ def autograde(
     log = _Log(OutLayout(out_dir).log, echo)
     for warning in warnings:
         log(warning)
+    log(isolation_line(not_enforced) + (" (graded anyway: --allow-unisolated)" if not_enforced else ""))
     resume = ResumeState.load(out_dir, grading_fingerprint(
         course.source_dir, notebooks, cell_timeout=settings.cell_timeout,
         submission_timeout=settings.submission_timeout,
@@ -350,7 +359,11 @@ def autograde(
                 resume.started(student, hashes[student])
             resume.save()
 
+            jobs_not_enforced: set[str] = set()  # what the jobs' own sandboxes lacked (on a cluster too)
+
             def finish(student: str, result: JobResult | None) -> None:
+                if result is not None:
+                    jobs_not_enforced.update(job_not_enforced(prepared[student].course_root))
                 outcome, done = _collect_safely(prepared[student], result, gradebook, out_dir, settings, notebooks,
                                                 extra_credit)
                 outcomes[student] = outcome
@@ -370,6 +383,9 @@ def autograde(
                         nb: NotebookOutcome(*prepared[student].problems[nb]) for nb in notebooks})
                     _log_outcome(log, outcomes[student])
 
+        not_enforced = not_enforced or sorted(jobs_not_enforced)
+        if jobs_not_enforced and not settings.allow_unisolated:  # a worker lacked what this machine has
+            log(f"WARNING: grading jobs ran without: {'; '.join(sorted(jobs_not_enforced))}")
         log(f"autograding {len(students) - len(skipped)} submissions "
             f"({len(skipped)} skipped, graded before): {time.monotonic() - phase:.1f} s")
         rows = gradebook.rows(valid, notebooks) + _zero_rows(gradebook, sorted(set(students) - set(valid)), notebooks)
@@ -377,7 +393,7 @@ def autograde(
                          OutLayout(out_dir).grades_csv)
         summary = AutogradeSummary(out_dir, students, notebooks,
                                    {s: outcomes[s] for s in students}, time.monotonic() - started,
-                                   skipped, public_url(db_url) if db_url else None, extra_credit)
+                                   skipped, public_url(db_url) if db_url else None, extra_credit, not_enforced)
         _write_results(summary, settings)
         phase = time.monotonic()
         # Skipped submissions keep their pages if they have them (`python -m grading feedback OUT`
@@ -414,6 +430,8 @@ def _write_results(summary: AutogradeSummary, settings: AutogradeSettings) -> No
         "scheduler": settings.scheduler,
         "skipped": summary.skipped,
         "extra_credit": summary.extra_credit,
+        # what the sandbox could not enforce on this machine ([]: everything was)
+        "isolation_not_enforced": summary.not_enforced,
         "cell_timeout": settings.cell_timeout,
         "submission_timeout": settings.submission_timeout,
         "seconds": round(summary.seconds, 2),

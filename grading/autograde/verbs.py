@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grading.errors import positive_int
 from grading.layout import CoursePaths
+from grading.sandbox.preflight import add_allow_unisolated
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -31,6 +32,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
     grade.add_argument("--db", metavar="URL", dest="db_url",
                        help="course gradebook as an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course "
                        "(password from PGPASSWORD or ~/.pgpass; default: SQLite OUT/gradebook.db)")
+    add_allow_unisolated(grade)
     grade.add_argument("--force", action="store_true",
                        help="regrade every submission (default: skip those graded before whose files "
                        "did not change)")
@@ -44,6 +46,7 @@ def _autograde(args: argparse.Namespace) -> int:
         workers=args.workers, notebooks=args.notebooks, cell_timeout=args.cell_timeout,
         submission_timeout=float(args.submission_timeout) if args.submission_timeout else None,
         scheduler=args.scheduler, db_url=args.db_url, force=args.force,
+        allow_unisolated=args.allow_unisolated,
     )
     try:
         summary = autograde(args.submissions, args.out, CoursePaths.from_repo(), settings)

@@ -22,7 +22,7 @@ from nbformat.notebooknode import NotebookNode
 
 from grading.nbgrader.preprocessors import cell_timeout
 from grading.sandbox.guarded_execute import GuardedExecute
-from grading.sandbox.isolation import enter_job_sandbox, kill_uid_processes
+from grading.sandbox.isolation import enter_job_sandbox
 
 IMPORTS_NOTEBOOK = "_imports"
 
@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     scratch, timeout, notebooks = Path(argv[0]).resolve(), int(argv[1]), argv[2:]
     run, executed = scratch / "run", scratch / "executed"
     executed.mkdir(exist_ok=True)
-    isolation, uid = enter_job_sandbox(scratch)
+    isolation, students_processes = enter_job_sandbox(scratch)
     (scratch / "isolation.json").write_text(json.dumps({"enforced": isolation.enforced,
                                                        "not_enforced": isolation.not_enforced}))
     try:
@@ -54,11 +54,9 @@ def main(argv: list[str]) -> int:
             notebook = run_notebook(run, name, timeout)
             notebook.metadata["dl_check_seconds"] = round(time.monotonic() - started, 1)
             nbformat.write(notebook, executed / f"{name}.ipynb")
-            if uid is not None:
-                kill_uid_processes(uid)
+            students_processes.kill()
     finally:
-        if uid is not None:
-            kill_uid_processes(uid)
+        students_processes.kill()
     return 0
 
 

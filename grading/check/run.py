@@ -7,6 +7,7 @@ restore them), and :mod:`grading.check.job` runs them there in a process of its 
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,7 @@ class CheckOutcome:
     module_errors: dict[str, str] = field(default_factory=dict)  # module -> "SyntaxError: ..."
     findings: dict[str, NotebookFindings] = field(default_factory=dict)
     job_problem: str | None = None
+    not_enforced: list[str] = field(default_factory=list)  # what the sandbox could not do on this machine
 
 
 def selected_notebooks(release: Path, wanted: list[str] | None) -> list[str]:
@@ -82,6 +84,10 @@ def check_folder(folder: Path, settings: CheckSettings) -> CheckOutcome:
         ))
         if not result.ok:
             outcome.job_problem = f"{result.reason}\n{result.output_tail}".strip()
+        try:  # the job's own account of its sandbox (best effort on a student's machine)
+            outcome.not_enforced = json.loads((scratch / "isolation.json").read_text())["not_enforced"]
+        except (OSError, ValueError, KeyError):
+            pass
         executed = scratch / "executed"
         imports = executed / f"{IMPORTS_NOTEBOOK}.ipynb"
         if imports.is_file():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grading.errors import positive_int
 from grading.layout import CoursePaths
+from grading.sandbox.preflight import add_allow_unisolated
 
 # The default demo: every kind of student on the quickest notebook; --full grades them all.
 DEMO_NOTEBOOKS: tuple[str, ...] = ("1_layers",)
@@ -34,6 +35,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
                       help=f"per-cell limit (default {DEMO_CELL_TIMEOUT} s, {FULL_DEMO_CELL_TIMEOUT} s with "
                       "--full or --notebook: the sample class has an infinite loop; training cells keep "
                       "their declared longer limits)")
+    add_allow_unisolated(demo)
     demo.set_defaults(handler=_demo)
 
 
@@ -41,13 +43,16 @@ def _demo(args: argparse.Namespace) -> int:
     from grading.autograde.run import AutogradeSettings
     from grading.demo.run import run_demo
     from grading.extras import require
+    from grading.sandbox.preflight import require_isolation
 
     require("copydetect")  # the demo ends with the similarity check: say so before grading, not after
+    require_isolation(args.allow_unisolated)  # and refuse now, not after building the class
     if args.full or args.notebooks:
         notebooks, cell_timeout = args.notebooks, FULL_DEMO_CELL_TIMEOUT
     else:
         notebooks, cell_timeout = list(DEMO_NOTEBOOKS), DEMO_CELL_TIMEOUT
     settings = AutogradeSettings(
-        workers=args.workers, notebooks=notebooks, cell_timeout=args.cell_timeout or cell_timeout
+        workers=args.workers, notebooks=notebooks, cell_timeout=args.cell_timeout or cell_timeout,
+        allow_unisolated=args.allow_unisolated,
     )
     return run_demo(args.out, CoursePaths.from_repo(), settings=settings)

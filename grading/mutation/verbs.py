@@ -10,6 +10,7 @@ from pathlib import Path
 from grading.errors import positive_int
 from grading.layout import CoursePaths
 from grading.mutation.mutant_files import BUNDLED_MUTANTS
+from grading.sandbox.preflight import add_allow_unisolated
 
 
 def _fraction(text: str) -> float:
@@ -49,6 +50,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--require-alternatives", action="store_true",
                         help="exit 1 unless every correct alternative gets full credit")
     parser.add_argument("--note", default="", help="a sentence for the report (e.g. machine load)")
+    add_allow_unisolated(parser)
     parser.set_defaults(handler=_handle)
 
 
@@ -60,7 +62,9 @@ def _handle(args: argparse.Namespace) -> int:
     from grading.mutation.run import run_mutate
     from grading.mutation.selection import MutateError, select_mutants
     from grading.mutation.summary import REPORT_MD, summary_table, thresholds_met
+    from grading.sandbox.preflight import require_isolation
 
+    require_isolation(args.allow_unisolated)  # before any mutant is built
     course = CoursePaths.from_repo()
     usage = UsageMap(course.source_dir)
     unknown = sorted(set(args.notebooks) - set(usage.notebooks))
@@ -76,7 +80,8 @@ def _handle(args: argparse.Namespace) -> int:
             return bool(set(usage.notebooks_using(symbols)) & set(args.notebooks))
     items = select_mutants(course.source_dir, args.mutants_dir, args.mutant_files, args.modules,
                            args.sample, args.seed, keep)
-    settings = AutogradeSettings(workers=args.workers, cell_timeout=args.cell_timeout)
+    settings = AutogradeSettings(workers=args.workers, cell_timeout=args.cell_timeout,
+                                 allow_unisolated=args.allow_unisolated)
     command = "python -m grading mutate " + shlex.join(sys.argv[2:] if sys.argv[1:2] == ["mutate"] else sys.argv[1:])
     print(f"{len(items)} mutant(s): {sum(m.is_bug for m, _ in items)} bug(s), "
           f"{sum(not m.is_bug for m, _ in items)} alternative(s)")

@@ -21,6 +21,7 @@ from grading.report.plots import (
     question_shares,
 )
 from grading.report.stats import ClassStats, load_class_stats
+from grading.sandbox.preflight import isolation_line
 from grading.similarity.report_section import similarity_section  # '' unless OUT/similarity/ exists
 
 STYLE = """
@@ -148,6 +149,13 @@ def _problems(stats: ClassStats) -> str:
     return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + table
 
 
+def _isolation(stats: ClassStats) -> str:
+    if stats.not_enforced is None:
+        return '<p class="muted">isolation: not recorded (graded by an older version of the grader)</p>'
+    style = ' style="color:#b00020;font-weight:bold"' if stats.not_enforced else ""
+    return f"<p{style}>{html.escape(isolation_line(stats.not_enforced))}</p>"
+
+
 def render_report(stats: ClassStats, title: str) -> str:
     times = list(stats.seconds_per_student.values()) or [0.0]
     return f"""<!DOCTYPE html>
@@ -156,6 +164,7 @@ def render_report(stats: ClassStats, title: str) -> str:
 <h1>{html.escape(title)}</h1>
 <p>{len(stats.students)} students, {len(stats.notebooks)} notebooks
 ({html.escape(", ".join(stats.notebooks))}).</p>
+{_isolation(stats)}
 <h2>Scores per notebook</h2>
 {_notebook_summary(stats)}
 <img alt="score distribution per notebook" src="{notebook_distributions(stats)}">

@@ -25,6 +25,7 @@ from grading.gradebook.database import CourseGradebook, gradebook_url
 from grading.layout import ASSIGNMENT_ID, CourseDirectory, OutLayout
 from grading.nbgrader.config import write_feedback_config
 from grading.nbgrader.run import run_nbgrader
+from grading.sandbox.preflight import isolation_line
 
 # Elements that load what their src/href points at (plain <a> links load nothing),
 # and CSS that imports or fetches from a URL. Group 1 is what comes before the URL.
@@ -118,6 +119,14 @@ def _extra_credit_apart(page: Path, extra: dict[str, float]) -> None:
     page.write_text(text, encoding="utf-8")
 
 
+def _isolation_warning(not_enforced: list[str]) -> str:
+    """One line atop each page when the grader's sandbox was not fully enforced ('' when it was)."""
+    if not not_enforced:
+        return ""
+    return (f'<p class="dl-isolation" style="color:#b00020">{html.escape(isolation_line(not_enforced))} '
+            "(graded with --allow-unisolated)</p>")
+
+
 def generate_feedback(
     out_dir: Path, executor_workers: int = 1, echo: Callable[[str], None] = print, db_url: str | None = None,
     students: Iterable[str] | None = None,
@@ -174,11 +183,16 @@ def generate_feedback(
                 _extra_credit_apart(page, extra_credit[notebook])
 
     pages = sorted(OutLayout(out_dir).feedback_root.rglob("*.html"))
+    warning = _isolation_warning(results.get("isolation_not_enforced") or [])
     for page in pages:
-        text, blocked = block_remote_resources(page.read_text(encoding="utf-8"))
+        original = page.read_text(encoding="utf-8")
+        text, blocked = block_remote_resources(original)
         if blocked:
-            page.write_text(text, encoding="utf-8")
             echo(f"feedback: {page.relative_to(out_dir)}: {blocked} remote resource(s) blocked")
+        if warning and warning not in text:
+            text = text.replace("<body>", "<body>\n" + warning, 1)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
         remaining = remote_resources(text)
         if remaining:  # the pattern that finds them also rewrites them: a bug if reached
             raise FeedbackError(f"{page} would load a resource from the internet: {remaining[0]!r}")

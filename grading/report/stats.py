@@ -53,6 +53,8 @@ class ClassStats:
     notebook_seconds: dict[str, list[float]] = field(default_factory=dict)
     # (student, notebook) -> nbgrader's whole log, relative to OUT (logs/<student>/<notebook>.log)
     logs: dict[tuple[str, str], str] = field(default_factory=dict)
+    # what the sandbox could not enforce ([]: everything was; None: an OUT graded before this was kept)
+    not_enforced: list[str] | None = None
 
     def totals(self) -> dict[str, tuple[float, float]]:
         return {
@@ -130,6 +132,7 @@ def load_class_stats(out_dir: Path) -> ClassStats:
         status_counts=status_counts,
         seconds_per_student={s: float(o.get("seconds", 0.0)) for s, o in students_results.items()},
         total_seconds=float(results.get("seconds", 0.0)),
+        not_enforced=results.get("isolation_not_enforced"),
         workers=int(results.get("workers", 1)),
         extra={"scheduler": results.get("scheduler"), "skipped": list(results.get("skipped", []))},
         notebook_seconds=dict(notebook_seconds),

@@ -51,12 +51,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from grading.sandbox.guards import CAPTURE_SOURCE, GUARD_MARKER, GUARD_SOURCE
-from grading.sandbox.isolation import (
-    SANDBOX_ENV,
-    KernelSandbox,
-    kill_uid_processes,
-    processes_of_uid,
-)
+from grading.sandbox.isolation import SANDBOX_ENV, KernelSandbox
+from grading.sandbox.kernel_processes import KernelProcesses
 
 EVENTS_ENV = "DL_GRADING_EVENTS"
 MAX_RESTARTS = 3
@@ -119,7 +115,7 @@ class GuardedExecute(Execute):
         self._output_chars: dict[int, tuple[int, int]] = {}  # cell -> (text, display) characters
         self._fork_bomb = False
         sandbox_text = os.environ.get(SANDBOX_ENV)
-        self._uid = KernelSandbox.from_env(sandbox_text).uid if sandbox_text else None
+        self._processes = KernelProcesses.of_sandbox(KernelSandbox.from_env(sandbox_text) if sandbox_text else None)
         originals = self._insert_guards(nb)
         try:
             nb, resources = super().preprocess(nb, resources, km)
@@ -291,7 +287,7 @@ class GuardedExecute(Execute):
     def _death_reason(self, otherwise: str) -> str:
         """The fork bomb's reason when the poller caught one (or its processes are still there)."""
         fork_bomb = self._fork_bomb or (
-            self._uid is not None and len(processes_of_uid(self._uid)) > FORK_BOMB_PROCESSES)
+            self._processes.known and len(self._processes.pids()) > FORK_BOMB_PROCESSES)
         self._fork_bomb = False
         if fork_bomb:
             return (f"the cell started more than {FORK_BOMB_PROCESSES} processes (a fork bomb); "
@@ -312,16 +308,17 @@ class GuardedExecute(Execute):
     async def _async_poll_kernel_alive(self) -> None:
         """nbclient's once-a-second liveness check, which also stops a fork bomb.
 
-        More than FORK_BOMB_PROCESSES processes of the kernel's uid while a cell
-        runs: the whole uid is killed at once (the kernel too), so the cell ends
-        as a dead kernel within seconds instead of spinning until its time limit.
+        More than FORK_BOMB_PROCESSES processes of the student (the kernel's uid, or
+        its PID namespace) while a cell runs: they are all killed at once (the kernel
+        too), so the cell ends as a dead kernel within seconds instead of spinning
+        until its time limit.
         """
         self._alive_poller = asyncio.current_task()
         while True:
             await asyncio.sleep(1)
-            if self._uid is not None and len(processes_of_uid(self._uid)) > FORK_BOMB_PROCESSES:
+            if self._processes.known and len(self._processes.pids()) > FORK_BOMB_PROCESSES:
                 self._fork_bomb = True
-                kill_uid_processes(self._uid)
+                self._processes.kill()
             try:
                 await self._async_check_alive()
             except DeadKernelError:
@@ -330,11 +327,11 @@ class GuardedExecute(Execute):
                 return
 
     def _kill_strays(self) -> None:
-        if self._uid is None or self.km is None:
+        if not self._processes.known or self.km is None:
             return
         provisioner = getattr(self.km, "provisioner", None)
         pid = getattr(provisioner, "pid", None)
-        killed = kill_uid_processes(self._uid, spare=[pid] if pid else [])
+        killed = self._processes.kill(spare=[pid] if pid else [])
         if killed and pid is not None:
             self._events.append(f"{len(killed)} stray process(es) of the student's code killed")
 
@@ -380,19 +377,19 @@ class GuardedExecute(Execute):
         poller = getattr(self, "_alive_poller", None)
         if poller is not None:  # nbclient leaves it running when a channel raised
             poller.cancel()
-        if self._uid is not None:
-            kill_uid_processes(self._uid)  # a dead kernel needs no graceful shutdown
+        if self._processes.known:
+            self._processes.kill()  # a dead kernel needs no graceful shutdown
         try:
             self._cleanup_kernel()
         except Exception as error:  # the old kernel may be half gone; a new one is what matters
             self.log.warning("cleaning up the dead kernel: %s", error)
         self.km = None
         self.kc = None
-        if self._uid is not None:
-            kill_uid_processes(self._uid)
-            # Unreaped zombies count against the uid's process limit: wait for the job to reap them.
+        if self._processes.known:
+            self._processes.kill()
+            # Unreaped zombies count against the process limit: wait for the job to reap them.
             deadline = time.monotonic() + REAP_WAIT_SECONDS
-            while processes_of_uid(self._uid, zombies=True) and time.monotonic() < deadline:
+            while self._processes.pids(zombies=True) and time.monotonic() < deadline:
                 time.sleep(0.05)
         self.km = self.create_kernel_manager()
         self.start_new_kernel()

@@ -8,16 +8,22 @@ because everything happens in the job's own process:
   loopback interface of its own, brought up with an ioctl (no iproute2
   needed), so ZMQ between nbgrader and the kernel works and nothing else does,
   not even services on the host's 127.0.0.1;
-* a **separate numeric uid** for the kernels, one per concurrent job (a slot
+* as root, a **separate numeric uid** for the kernels, one per concurrent job (a slot
   held with ``flock``), so that ``RLIMIT_NPROC`` counts that job's processes
   only and leftovers can be killed by uid;
+* as any other user, the job first enters a **user namespace** of its own (where it is
+  uid 0, mapped to the grader's uid: what rootless containers do), which owns its network
+  namespace and lets each kernel have a private mount namespace; each kernel gets a nested
+  user and **PID namespace** instead of a uid (the process limit counts per user namespace,
+  and the kernel's exit kills everything it started);
 * the job becomes a **child subreaper**: processes the student's code
   double-forks stay below it, inside the sandbox's process tree;
 * the settings the kernel launcher (:mod:`grading.sandbox.kernel_launcher`) applies to
   every kernel: rlimits, paths to hide (a private mount namespace), the uid.
 
-Anything that cannot be enforced (not root, namespaces not allowed) is left
-out and said so in ``job.json``; grading still runs.
+Anything that cannot be enforced (namespaces not allowed) is left out and said so in
+``job.json``; the verbs that grade other people's code have refused to start on that already
+(:mod:`grading.sandbox.preflight`) unless told ``--allow-unisolated``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grading.layout import CourseDirectory
+from grading.sandbox.kernel_processes import KernelProcesses
 from grading.sandbox.limits import (  # noqa: F401 (the sandbox's settings, re-exported)
     CPU_ENV,
     FSIZE_ENV,
@@ -46,6 +53,7 @@ from grading.sandbox.namespaces import (  # noqa: F401 (re-exported for the laun
     enter_network_namespace,
     kept_paths,
     libc,
+    user_namespaces_allowed,
 )
 from grading.sandbox.uid_slots import acquire_uid_slot, kill_uid_processes, processes_of_uid  # noqa: F401
 
@@ -67,6 +75,7 @@ class KernelSandbox:
     keep: list[str]  # paths inside hidden ones that stay visible (the kernel's own folders)
     home: str  # the kernel's HOME (IPython, matplotlib caches), writable by ``uid``
     mount_namespace: bool  # whether to try hiding paths at all
+    pid_namespace: bool = False  # a user and PID namespace of its own (the grader is not root)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -93,36 +102,43 @@ class IsolationReport:
 
 
 
-def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
-    """Isolate this grading job and prepare the kernels' sandbox; (report, uid)."""
+def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, KernelProcesses]:
+    """Isolate this grading job and prepare the kernels' sandbox; (report, the student's processes)."""
     report = IsolationReport()
     limits = KernelLimits.from_env()
     if os.environ.get(ISOLATION_ENV, "").strip().lower() == "off":
         report.not_enforced.append(f"everything ({ISOLATION_ENV}=off)")
-        return report, None
+        return report, KernelProcesses(None, False)
     root = os.geteuid() == 0
     lib = libc()
     if lib.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
         report.enforced.append("subreaper (orphans stay in the job's tree)")
 
-    if root:
+    # Not root: a user namespace of the job's own owns its network namespace (and lets kernels
+    # have mount and PID namespaces); entered first, while this process has no threads.
+    user_namespace = False
+    why_not = None if root else user_namespaces_allowed()
+    if why_not is not None:
+        report.not_enforced.append(f"network namespace ({why_not})")
+    else:
         try:
-            enter_network_namespace()
-            report.enforced.append("no network (own network namespace, loopback only)")
+            enter_network_namespace(user_namespace=not root)
+            user_namespace = not root
+            report.enforced.append("no network (own network namespace, loopback only"
+                                   + (", in the job's own user namespace)" if user_namespace else ")"))
         except OSError as error:
             report.not_enforced.append(f"network namespace ({error.strerror or error})")
-    else:
-        report.not_enforced.append("network namespace (needs root)")
 
     uid: int | None = None
-    mount_namespace = root and _mount_namespace_works()
-    if not root:
-        report.not_enforced.append("separate uid (needs root)")
-        report.not_enforced.append("hidden solutions/submissions/gradebook (needs root)")
+    mount_namespace = (root or user_namespace) and _mount_namespace_works()
+    if not (root or user_namespace):
+        report.not_enforced.append(f"hidden solutions/submissions/gradebook ({why_not or 'no user namespace'})")
+        report.not_enforced.append(f"kernel's own processes (no uid or PID namespace: {why_not or 'no user namespace'})")
     elif not mount_namespace:
         report.not_enforced.append("hidden solutions/submissions/gradebook (mount namespaces not allowed)")
-        report.not_enforced.append("separate uid (the kernel's folders are reachable only in a mount namespace)")
-    else:
+        if root:
+            report.not_enforced.append("separate uid (the kernel's folders are reachable only in a mount namespace)")
+    elif root:
         try:
             uid, _lock_fd = acquire_uid_slot()  # held until the job exits
             kill_uid_processes(uid)  # anything a killed job of this slot left behind
@@ -141,13 +157,17 @@ def enter_job_sandbox(course_root: Path) -> tuple[IsolationReport, int | None]:
         hide=default_hidden_paths() if mount_namespace else [],
         keep=kept_paths(course_root) + [str(home.resolve())],
         home=str(home.resolve()), mount_namespace=mount_namespace,
+        pid_namespace=user_namespace,
     )
     os.environ[SANDBOX_ENV] = sandbox.to_env()
     if uid is not None:
         report.enforced.append(f"kernel runs as uid {uid}")
+    if user_namespace:
+        report.enforced.append("kernel's own user and PID namespace (counts and kills only its processes)")
     if mount_namespace:
         report.enforced.append("kernel sees only system folders, Python, starter, data and its notebook "
                                "folder (private mount namespace)")
+    counted = uid is not None or user_namespace
     report.enforced.append("kernel limits: " + limits.describe()
-                           + ("" if uid is not None else " (process limit not set: the kernel shares the grader's uid)"))
-    return report, uid
+                           + ("" if counted else " (process limit not set: the kernel shares the grader's uid)"))
+    return report, KernelProcesses(uid, user_namespace)

@@ -19,6 +19,14 @@ job prepared a sandbox (:mod:`grading.sandbox.isolation`, environment variable
    (no supplementary groups, no new privileges);
 5. execs the kernel.
 
+A grader that is not root has no uid to give the kernel: its job runs in a user namespace of its
+own (:mod:`grading.sandbox.isolation`), and the launcher puts each kernel in a nested user and PID
+namespace (``KernelSandbox.pid_namespace``) before step 2. The kernel is then PID 1 of a namespace
+that holds only its own processes: it sees only them in its own ``/proc``, the process limit counts
+only them (the kernel counts ``RLIMIT_NPROC`` per user namespace), and when it exits the kernel
+kills every process left in it. The launcher stays outside as the kernel's parent: jupyter_client
+knows its pid, so it forwards interrupts and termination, and its death kills the kernel.
+
 Each step that fails is skipped with a line on stderr (the kernel's log); it
 never stops the kernel from starting: the job's report says what was enforced.
 """
@@ -33,7 +41,13 @@ import sys
 from pathlib import Path
 
 from grading.sandbox.isolation import _PR_SET_NO_NEW_PRIVS, SANDBOX_ENV, KernelSandbox
-from grading.sandbox.namespaces import _CLONE_NEWNS, check_call, libc
+from grading.sandbox.namespaces import (
+    _CLONE_NEWNS,
+    _CLONE_NEWPID,
+    check_call,
+    enter_user_namespace,
+    libc,
+)
 
 _MS_NOSUID = 0x2
 _MS_NODEV = 0x4
@@ -42,6 +56,8 @@ _MS_REMOUNT = 0x20
 _MS_BIND = 0x1000
 _MS_REC = 0x4000
 _MS_PRIVATE = 1 << 18
+_PR_SET_PDEATHSIG = 1
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 # Writable scratch space the kernel may use (matplotlib, tempfile).
 _SCRATCH_TMPFS = {"/tmp": "mode=1777,size=512m", "/var/tmp": "mode=1777,size=64m",
                   "/dev/shm": "mode=1777,size=64m"}
@@ -98,7 +114,7 @@ def _set_limits(sandbox: KernelSandbox) -> None:
     for which, value in ((resource.RLIMIT_AS, limits.memory), (resource.RLIMIT_CPU, limits.cpu_seconds),
                          (resource.RLIMIT_FSIZE, limits.fsize), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(which, (value, value))
-    if sandbox.uid is not None:
+    if sandbox.uid is not None or sandbox.pid_namespace:  # counted for this uid, or this user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises OSError (EFBIG)
 
@@ -128,16 +144,51 @@ def _kernel_env(home: str) -> dict[str, str]:
     return env
 
 
+def _become_pid_one() -> None:
+    """Enter a new user and PID namespace and fork: the child returns as PID 1 of it, with its own
+    ``/proc`` (mounted once the caller's mount namespace exists); the parent stays outside, relays
+    signals to it and exits with its status. Never returns in the parent."""
+    enter_user_namespace(_CLONE_NEWPID)
+    child = os.fork()
+    if child == 0:
+        # The launcher killed: the kernel too. (Its parent is outside this PID namespace: getppid() is 0.)
+        libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return
+    for signum in _FORWARDED:
+        signal.signal(signum, lambda number, _frame: os.kill(child, number))
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+
+
 def launch(sandbox: KernelSandbox, argv: list[str]) -> None:
     """Apply the sandbox to this process, then exec ``argv``; only returns on exec failure."""
     cwd = os.getcwd()
     argv = _private_connection_file(argv, sandbox.home)
+    if sandbox.pid_namespace:
+        try:
+            _become_pid_one()
+        except OSError as error:
+            _say(f"no process namespace of its own: {error}")
     if sandbox.mount_namespace and sandbox.hide:
         try:
             hide_paths(sandbox.hide, sandbox.keep + [cwd])
             os.chdir(cwd)
         except OSError as error:
             _say(f"paths not hidden: {error}")
+    if sandbox.pid_namespace and os.getpid() == 1:
+        try:  # its own /proc: the kernel sees (and can signal) only its own processes
+            if not (sandbox.mount_namespace and sandbox.hide):
+                check_call(libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+                _mount(None, "/", None, _MS_REC | _MS_PRIVATE, None)
+            _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV, None)
+        except OSError as error:
+            _say(f"/proc not private: {error}")
     env = _kernel_env(sandbox.home)
     try:
         _set_limits(sandbox)
