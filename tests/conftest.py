@@ -20,3 +20,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "thorough" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def ordinary_user(tmp_path_factory):
+    """A grader environment an ordinary user (nobody) can run (tests/ordinary_user.py); under CI
+    (DL_CI=1) a machine that cannot give one fails the tests that need it instead of skipping them."""
+    import shutil
+
+    from ordinary_user import build_ordinary_user, unavailable
+
+    why = unavailable()
+    if why:
+        if os.environ.get("DL_CI"):
+            pytest.fail(f"the ordinary-user tests cannot run: {why}")
+        pytest.skip(why)
+    user = build_ordinary_user()
+    yield user
+    shutil.rmtree(user.root, ignore_errors=True)

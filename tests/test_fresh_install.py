@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ordinary_user import tracked_copy
 
 from grading.cli import build_parser
 from grading.release.bundle import BUNDLE_DIR, build_bundle
@@ -33,17 +34,6 @@ REPO = Path(__file__).resolve().parent.parent
 INSTALL_TIMEOUT = 900  # a first download of jupyter and nbgrader on a slow mirror
 
 pytestmark = pytest.mark.slow
-
-
-def _tracked_copy(target: Path) -> Path:
-    """The repository's tracked files as they are in the work tree: what a fresh clone holds."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        source = REPO / name
-        if source.is_file():  # a tracked file deleted in the work tree is not part of the clone
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
 
 
 class FreshEnvironment:
@@ -116,7 +106,7 @@ def test_a_student_installs_the_bundle_then_an_instructor_sets_up_the_course(tmp
 
     # The instructor: the course repository's set-up, in the same environment without the bundle.
     assert fresh.run("pip uninstall -q -y dl-course-student", bundle).returncode == 0
-    course = _tracked_copy(tmp_path / "course")
+    course = tracked_copy(tmp_path / "course")
     seconds = fresh.install("bash scripts/setup.sh", course)
     print(f"instructors' set-up on top of the base: {seconds:.0f} s")
     for package in ("copydetect", "distributed", "psycopg2-binary", "jupytext"):
