@@ -262,3 +262,18 @@ def test_notebooks_run_from_a_copy_of_the_solutions_hold_no_hidden_test():
         text = "\n".join(cell.source for cell in notebook.to_run.cells)
         assert BEGIN_HIDDEN_TESTS not in text, notebook.name
         assert not [line for line in hidden if line in text], notebook.name
+
+
+def test_what_the_sandbox_could_not_enforce_is_said_in_one_line_and_costs_nothing(solution_check):
+    """On a student's machine (macOS, a container) the check runs anyway and says what it lacked."""
+    from grading.check.files import plan_folder
+    from grading.check.report import render
+    from grading.check.run import CheckOutcome
+
+    assert "sandbox: not enforced" not in solution_check.stdout  # this machine enforces everything
+    plan = plan_folder(SOLUTIONS, RELEASE, ["1_layers"])
+    enforced = render(CheckOutcome(SOLUTIONS, plan))
+    lacking = render(CheckOutcome(SOLUTIONS, plan, not_enforced=["network namespace (not Linux)"]))
+    extra = [line for line in lacking[0].splitlines() if line not in enforced[0].splitlines()]
+    assert extra == ["sandbox: not enforced on this machine (your code runs as you): network namespace (not Linux)"]
+    assert lacking[1] == enforced[1]

@@ -79,3 +79,26 @@ def test_report_on_a_folder_that_was_not_graded_says_so(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grading", "report", str(tmp_path)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "grades.csv not found" in done.stderr
+
+
+def test_every_log_link_is_its_own_rows_when_some_rows_have_no_log():
+    """A row without a log (a missing notebook) left its placeholder to the next row's link, so each
+    link after it landed one row early (issue 26); each link is now built from its own row."""
+    from collections import Counter
+
+    from grading.report.class_report import _problems
+    from grading.report.stats import ClassStats
+
+    problems = [("ann", "1_layers", "failed", "crashed"), ("bob", "1_layers", "missing", "no notebook"),
+                ("cid", "1_layers", "failed", "timed out"), ("dan", "1_layers", "invalid", "corrupt"),
+                ("eve", "1_layers", "failed", "syntax error")]
+    logs = {(s, nb): f"logs/{s}/{nb}.log" for s, nb, status, _ in problems if status == "failed"}
+    stats = ClassStats(students=[p[0] for p in problems], notebooks=["1_layers"], notebook_scores={},
+                       questions=[], problems=problems, status_counts=Counter(), seconds_per_student={},
+                       total_seconds=0.0, workers=1, logs=logs)
+    rows = [row for row in _problems(stats).split("<tr>")[2:]]
+    assert len(rows) == len(problems)
+    for (student, notebook, status, _), row in zip(problems, rows, strict=True):
+        assert row.startswith(f"<td>{student}</td>"), row
+        links = re.findall(r'href="([^"]+)"', row)
+        assert links == ([f"../logs/{student}/{notebook}.log"] if status == "failed" else []), row

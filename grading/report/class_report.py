@@ -33,11 +33,19 @@ img { max-width: 100%; } .muted { color: #777; } tr { page-break-inside: avoid; 
 """
 
 
+class _Html(str):
+    """A table cell that is already HTML (a link built from its own row), not text to escape."""
+
+
+def _cell(cell: str) -> str:
+    return cell if isinstance(cell, _Html) else html.escape(cell)
+
+
 def _table(header: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
     head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
     body = "\n".join(
         "<tr>" + "".join(
-            f'<td class="n">{html.escape(cell)}</td>' if index >= numeric_from else f"<td>{html.escape(cell)}</td>"
+            f'<td class="n">{_cell(cell)}</td>' if index >= numeric_from else f"<td>{_cell(cell)}</td>"
             for index, cell in enumerate(row)
         ) + "</tr>"
         for row in rows
@@ -139,13 +147,12 @@ def _problems(stats: ClassStats) -> str:
     counts = ", ".join(f"{status}: {count}" for status, count in sorted(stats.status_counts.items()))
     if not stats.problems:
         return f"<p>Every notebook was graded ({counts}).</p>"
-    rows = [[student, notebook, status, reason] for student, notebook, status, reason in stats.problems]
-    table = _table(["student", "notebook", "status", "reason", "nbgrader log"], [row + [""] for row in rows],
-                   numeric_from=99)
-    for student, notebook, _, _ in stats.problems:  # each row's last cell: a link to the log, from report/
+    rows = []
+    for student, notebook, status, reason in stats.problems:  # the log link of the row's own (student, notebook)
         log = stats.logs.get((student, notebook))
-        link = f'<a href="../{html.escape(log)}">{html.escape(Path(log).name)}</a>' if log else ""
-        table = table.replace("<td></td></tr>", f"<td>{link}</td></tr>", 1)
+        link = _Html(f'<a href="../{html.escape(log)}">{html.escape(Path(log).name)}</a>') if log else ""
+        rows.append([student, notebook, status, reason, link])
+    table = _table(["student", "notebook", "status", "reason", "nbgrader log"], rows, numeric_from=99)
     return f"<p>Notebooks by status: {html.escape(counts)}.</p>" + table
 
 
