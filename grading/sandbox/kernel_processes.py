@@ -9,12 +9,10 @@ processes are this job's descendants that live in another PID namespace than the
 from __future__ import annotations
 
 import os
-import signal
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from grading.sandbox.uid_slots import kill_uid_processes, processes_of_uid
+from grading.sandbox.uid_slots import kill_uid_processes, kill_until_gone, processes_of_uid
 
 if TYPE_CHECKING:
     from grading.sandbox.isolation import KernelSandbox
@@ -93,20 +91,7 @@ class KernelProcesses:
             return []
         spared = set(spare)
         spared |= {pid for pid in self.pids() if _parent(pid) in spared}  # the kernel below its launcher
-        killed: set[int] = set()
-        for _ in range(5):
-            victims = [pid for pid in self.pids() if pid not in spared]
-            if not victims:
-                break
-            for pid in victims:
-                for signum in (signal.SIGSTOP, signal.SIGKILL):  # stopped first: a fork bomb cannot outrun the scan
-                    try:
-                        os.kill(pid, signum)
-                    except (ProcessLookupError, PermissionError):
-                        pass
-            killed.update(victims)
-            time.sleep(0.02)
-        return sorted(killed)
+        return kill_until_gone(self.pids, spared)
 
 
 def _parent(pid: int) -> int | None:

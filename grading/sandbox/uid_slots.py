@@ -8,7 +8,7 @@ import os
 import pwd
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # Numeric uids with no passwd entry; slot n uses UID_BASE + n.
@@ -75,14 +75,18 @@ def processes_of_uid(uid: int, zombies: bool = False) -> list[int]:
 
 
 def kill_uid_processes(uid: int, spare: Iterable[int] = ()) -> list[int]:
-    """SIGKILL every process of ``uid`` except ``spare``; returns the pids killed.
+    """SIGKILL every process of ``uid`` except ``spare``; returns the pids killed."""
+    return kill_until_gone(lambda: processes_of_uid(uid), set(spare))
+
+
+def kill_until_gone(find: Callable[[], list[int]], spared: set[int]) -> list[int]:
+    """SIGKILL what ``find`` lists (but ``spared``) until it lists nothing more; the pids killed.
 
     Stops them first so that a fork bomb cannot outrun the scan.
     """
-    spared = set(spare)
     killed: set[int] = set()
     for _ in range(5):
-        victims = [pid for pid in processes_of_uid(uid) if pid not in spared]
+        victims = [pid for pid in find() if pid not in spared]
         if not victims:
             break
         for pid in victims:
