@@ -135,9 +135,11 @@ def test_the_kernel_launcher_drops_to_its_uid_with_limits_and_hidden_paths(tmp_p
         os.close(lock)
     assert (result["uid"], result["gid"], result["groups"]) == (uid, uid, [])
     assert not result["solutions"] and not result["gradebook"]
-    # /tmp holds only the path down to the kernel's own folder, rebuilt, and the checkout the kernel
-    # imports starter from and reads the datasets of, when that checkout is itself under /tmp (a CI clone).
-    expected = {tmp_path.parts[2]} | ({REPO.resolve().parts[2]} if REPO.resolve().parts[1] == "tmp" else set())
+    # /tmp holds only the path down to the kernel's own folder, rebuilt, the checkout the kernel imports
+    # starter from and reads the datasets of, and the Python environment it runs in, each when it is
+    # itself under /tmp (a CI clone, CI's fresh virtual environment).
+    kept = (REPO.resolve(), Path(sys.prefix).resolve())
+    expected = {tmp_path.parts[2]} | {path.parts[2] for path in kept if path.parts[1] == "tmp"}
     assert sorted(result["tmp"]) == sorted(expected)
     assert result["cwd"] == str(notebook_dir)
     assert result["memory"] == [2 * 2**30] * 2 and result["nproc"] == [64, 64] and result["core"] == [0, 0]
