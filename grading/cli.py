@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def verb_names() -> list[str]:
+    """The verbs this install offers, sorted (the student bundle's: only ``check``)."""
+    subparsers = next(action for action in build_parser()._actions if action.dest == "verb")
+    return sorted(subparsers.choices)
+
+
 def interpreter_bin_on_path(env: MutableMapping[str, str] = os.environ) -> None:
     """Put this interpreter's ``bin`` folder first on ``PATH`` for every subprocess.
 

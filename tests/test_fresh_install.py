@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from ordinary_user import tracked_copy
 
-from grading.cli import build_parser
+from grading.cli import verb_names
 from grading.release.bundle import BUNDLE_DIR, build_bundle
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,11 +62,6 @@ class FreshEnvironment:
 
     def grading(self, *argv: str, cwd: Path) -> subprocess.CompletedProcess:
         return self.run([self.python, "-m", "grading", *argv], cwd)
-
-
-def _verbs() -> list[str]:
-    subparsers = next(a for a in build_parser()._actions if a.dest == "verb")
-    return sorted(subparsers.choices)
 
 
 def test_a_student_installs_the_bundle_then_an_instructor_sets_up_the_course(tmp_path):
@@ -112,7 +107,7 @@ def test_a_student_installs_the_bundle_then_an_instructor_sets_up_the_course(tmp
     for package in ("copydetect", "distributed", "psycopg2-binary", "jupytext"):
         assert fresh.installed(package), f"scripts/setup.sh did not install {package}"
     assert not fresh.installed("torch") and not fresh.installed("pytest")
-    for argv in (["--help"], *([verb, "--help"] for verb in _verbs())):
+    for argv in (["--help"], *([verb, "--help"] for verb in verb_names())):
         done = fresh.grading(*argv, cwd=course)
         assert done.returncode == 0 and "usage: python -m grading" in done.stdout, (argv, done.stderr)
     # the imports the instructor's verbs make when they run

@@ -197,9 +197,7 @@ def test_the_check_modules_parse_without_the_rest_of_grading(bundle, tmp_path):
     done = subprocess.run([sys.executable, "-S", "-m", "grading", "--help"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, env=environment)
     assert done.returncode == 0 and "check" in done.stdout, done.stderr
-    code = ("import grading.cli as cli\n"
-            "verbs = next(a for a in cli.build_parser()._actions if a.dest == 'verb')\n"
-            "print(cli.__file__, sorted(verbs.choices))")
+    code = "import grading.cli as cli; print(cli.__file__, cli.verb_names())"
     done = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           env=environment)
     assert done.stdout.split() == [str(tmp_path / "grading" / "cli.py"), "['check']"], done.stdout + done.stderr
